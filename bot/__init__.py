@@ -1,0 +1,1 @@
+"""livedesk: a customer-service bot for livestream shops on Telegram."""

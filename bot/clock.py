@@ -1,0 +1,98 @@
+"""One clock for the whole bot, so tests control time and the sandbox can run fast.
+
+Everything that asks "what time is it" or "wait a while" for domain reasons (order ages,
+promotion windows, burst windows, SLA rounds) goes through a Clock. Transport pacing
+(Telegram send limits) deliberately uses the event loop's real time instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, for measuring intervals."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of this clock's time."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class FastClock:
+    """Runs `factor` times faster than real time from a start instant (sandbox demos)."""
+
+    def __init__(self, factor: float, start: datetime | None = None) -> None:
+        if factor <= 0:
+            raise ValueError("clock factor must be positive")
+        self._factor = factor
+        self._start = start or datetime.now(UTC)
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._t0) * self._factor)
+
+    def monotonic(self) -> float:
+        return (time.monotonic() - self._t0) * self._factor
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self._factor)
+
+
+class ManualClock:
+    """A clock that moves only when told to; sleepers wake when it passes their deadline."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware start")
+        self._now = start
+        self._mono = 0.0
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def set(self, when: datetime) -> None:
+        delta = (when - self._now).total_seconds()
+        if delta < 0:
+            raise ValueError("ManualClock cannot go back in time")
+        self.advance(delta)
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+        due = [s for s in self._sleepers if s[0] <= self._mono]
+        self._sleepers = [s for s in self._sleepers if s[0] > self._mono]
+        for _, fut in due:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self._mono + seconds, fut))
+        await fut

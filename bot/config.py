@@ -1,0 +1,98 @@
+"""Settings from the environment and an optional config file (pydantic-settings).
+
+Every setting has a default that serves the bundled demo shops, so `livedesk sandbox`
+needs nothing and `livedesk run` needs only BOT_TOKEN. Environment variables use the
+names in the README (BOT_TOKEN, TELEGRAM_API_BASE, REDIS_URL, ...); a YAML file named by
+LIVEDESK_CONFIG (or ./livedesk.yaml when present) is read underneath them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""Where the bundled data directories (shop/, templates/, promo_rules/) live."""
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get("LIVEDESK_CONFIG")
+    if named:
+        return Path(named)
+    local = Path("livedesk.yaml")
+    return local if local.is_file() else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather")
+    telegram_api_base: str | None = Field(
+        default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081")
+    redis_url: str | None = Field(
+        default=None, description=f"Redis for state; `run` defaults to {DEFAULT_REDIS_URL}, "
+                                  "`sandbox` to an embedded fakeredis")
+    redis_prefix: str = Field(default="ld", description="Prefix of every Redis key")
+
+    live_room_chat_id: int = -1001000000100
+    agents_chat_id: int = -1001000000900
+    ops_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), description="Ops accounts in addition to staff with the ops role")
+
+    timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh-CN"
+    shop_dir: Path = PROJECT_ROOT / "shop"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    promo_dir: Path = PROJECT_ROOT / "promo_rules"
+
+    burst_gather_seconds: float = Field(
+        default=1.5, gt=0, description="How long the first answer waits to gather identical questions")
+    burst_repeat_seconds: float = Field(
+        default=30.0, ge=0, description="The same answer is not posted to the room again within this")
+    clarify_failures_before_human: int = 1
+
+    send_rate_per_second: float = 30.0
+    group_messages_per_minute: int = 20
+    private_messages_per_second: float = 1.0
+    send_max_attempts: int = 5
+
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8080
+    sandbox_api_port: int = 0
+    log_level: str = "INFO"
+
+    @field_validator("ops_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(",", " ").split())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)

@@ -1,0 +1,93 @@
+"""Turning what buyers type into one canonical form before matching.
+
+Buyers write traditional and simplified Chinese, full-width letters and digits (ＸＬ, １６０),
+emoji, colloquial spellings (啥, 咋, 木有) and Chinese numerals (一米六, 一百斤). Matching
+rules are written once, against the canonical form: NFKC, simplified Chinese, lower case,
+colloquial words replaced, numerals in height/weight phrases turned into digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import opencc
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+")
+_HEIGHT_CN = re.compile(r"([一1])米([一二三四五六七八九\d])([一二三四五六七八九\d])?")
+_SPACES = re.compile(r"\s+")
+
+
+def _cn_to_int(text: str) -> int | None:
+    """Small Chinese numerals: 五十八 → 58, 一百 → 100, 一百二 → 120, 九十五 → 95."""
+    if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
+        return None
+    total, current = 0, 0
+    for i, ch in enumerate(text):
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[ch]
+            if i == len(text) - 1 and i > 0 and text[i - 1] == "百":
+                current *= 10  # 一百二 means 120
+    return total + current
+
+
+def _numerals(text: str) -> str:
+    def height(match: re.Match[str]) -> str:
+        digits = [str(_CN_DIGITS.get(g, g)) for g in match.groups() if g]
+        return f"1米{''.join(digits[1:])}"
+
+    text = _HEIGHT_CN.sub(height, text)
+
+    def number(match: re.Match[str]) -> str:
+        value = _cn_to_int(match[0])
+        following = text[match.end():match.end() + 2]
+        if value is None or value < 10 or not following.startswith(("斤", "公斤", "kg", "cm", "厘米", "件", "条", "盒", "箱", "个")):
+            return match[0]
+        return str(value)
+
+    return _CN_NUMBER.sub(number, text)
+
+
+def is_emoji_or_symbol(ch: str) -> bool:
+    """Emoji, pictographs, dingbats and other symbols buyers sprinkle into comments."""
+    category = unicodedata.category(ch)
+    return category in ("So", "Sk", "Cs", "Co", "Cn") or ch in "\u200d\ufe0f\ufe0e"
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    """Canonical text: simplified, NFKC, lower case, synonyms applied, symbols removed."""
+    had_symbols: bool
+
+
+class Normalizer:
+    """Holds the converters; build one per loaded lexicon (OpenCC setup is not free)."""
+
+    def __init__(self, synonyms: Mapping[str, str]) -> None:
+        self._t2s = opencc.OpenCC("t2s")
+        ordered = sorted(synonyms, key=len, reverse=True)
+        self._synonyms = dict(synonyms)
+        self._synonym_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(self, raw: str) -> Normalized:
+        text = unicodedata.normalize("NFKC", raw)
+        text = self._t2s.convert(text).lower()
+        had_symbols = any(is_emoji_or_symbol(ch) for ch in text)
+        text = "".join(" " if is_emoji_or_symbol(ch) else ch for ch in text)
+        if self._synonym_re is not None:
+            text = self._synonym_re.sub(lambda m: self._synonyms[m[0]], text)
+        text = _numerals(text)
+        text = _SPACES.sub(" ", text).strip()
+        return Normalized(original=raw, text=text, had_symbols=had_symbols)

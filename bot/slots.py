@@ -1,0 +1,140 @@
+"""Pulling facts out of a buyer's sentence: products, sizes, body measurements, order numbers.
+
+All functions take canonical text (see bot.normalize) and return plain values, so they
+are cheap to test on their own and shared by the live room and private chat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+_SIZE = re.compile(r"(?<![a-z'’\d.])(xxxl|xxl|xl|s|m|l)(?![a-z])")
+_ORDER = re.compile(r"(?<![\d.])(\d{4,20})(?![\d.]|\s*(?:斤|kg|公斤|cm|厘米|元|块))")
+
+_HEIGHT_PATTERNS = (
+    re.compile(r"1米(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)1\.(\d{2})(?!\d)\s*(?:m|米)?"),
+    re.compile(r"身高\s*(?:是|有)?\s*(\d{3})"),
+    re.compile(r"(?<!\d)(\d{3})\s*(?:cm|厘米|公分)"),
+    re.compile(r"(?<![\d.满减差凑])(1[3-9]\d)(?![\d.]|\s*(?:斤|kg|公斤|千克|元|块))"),
+)
+_WEIGHT_JIN = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*斤")
+_WEIGHT_KG = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(?:kg|公斤|千克)")
+_WEIGHT_BARE = re.compile(r"体重\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)")
+_NUMBER = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)(?![\d.])")
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a buyer told us about themselves; either part may be missing, not both."""
+
+    height_cm: int | None
+    weight_kg: Decimal | None
+
+
+def _height(text: str) -> tuple[int, tuple[int, int]] | None:
+    for i, pattern in enumerate(_HEIGHT_PATTERNS):
+        match = pattern.search(text)
+        if not match:
+            continue
+        digits = match[1]
+        if i == 0:
+            value = 100 + (int(digits) * 10 if len(digits) == 1 else int(digits))
+        elif i == 1:
+            value = 100 + int(digits)
+        else:
+            value = int(digits)
+        if 120 <= value <= 200:
+            return value, match.span(1)
+    return None
+
+
+def _bare_weight(value: Decimal) -> Decimal:
+    """A weight with no unit: buyers mean kg up to 90 and 斤 above (nobody says 100 kg here)."""
+    return value if value <= 90 else value / 2
+
+
+def _weight(text: str, height_span: tuple[int, int] | None) -> Decimal | None:
+    if match := _WEIGHT_JIN.search(text):
+        return Decimal(match[1]) / 2
+    if match := _WEIGHT_KG.search(text):
+        return Decimal(match[1])
+    if match := _WEIGHT_BARE.search(text):
+        return _bare_weight(Decimal(match[1]))
+    if height_span is None:
+        return None
+    for match in _NUMBER.finditer(text):
+        if not (height_span[0] <= match.start() < height_span[1]):
+            candidate = Decimal(match[1])
+            if 30 <= candidate <= 200:
+                return _bare_weight(candidate)
+    return None
+
+
+def body_measurements(text: str) -> Body | None:
+    """Height and/or weight, in the forms buyers use ("160 50kg", "1米6 100斤", "身高168体重58")."""
+    found = _height(text)
+    height, span = found if found else (None, None)
+    weight = _weight(text, span)
+    if weight is not None and not (25 <= weight <= 150):
+        weight = None
+    if height is None and weight is None:
+        return None
+    return Body(height_cm=height, weight_kg=weight)
+
+
+def size_mentioned(text: str, sizes: Iterable[str]) -> str | None:
+    """The first clothing size named (M, xl, Ｌ码...) that the product could have."""
+    allowed = {s.upper() for s in sizes}
+    for match in _SIZE.finditer(text):
+        size = match[1].upper()
+        if not allowed or size in allowed:
+            return size
+    return None
+
+
+def order_number(text: str) -> str | None:
+    match = _ORDER.search(text)
+    return match[1] if match else None
+
+
+def regions_mentioned(text: str, regions: Iterable[str]) -> tuple[str, ...]:
+    return tuple(r for r in regions if r in text)
+
+
+@dataclass(frozen=True)
+class ProductIndex:
+    """Every way a buyer can name a product, longest first, so 连衣裙 wins over 裙."""
+
+    names: tuple[tuple[str, str], ...]  # (canonical name, sku)
+
+    @classmethod
+    def build(cls, products: Iterable[tuple[str, Iterable[str]]]) -> ProductIndex:
+        pairs: dict[str, str] = {}
+        for sku, names in products:
+            for name in (sku, *names):
+                key = name.lower().strip()
+                if key:
+                    pairs.setdefault(key, sku)
+        return cls(tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)))
+
+    def find(self, text: str) -> list[str]:
+        """SKUs named in `text`, in order of appearance, each once."""
+        taken: list[tuple[int, int]] = []
+        hits: list[tuple[int, str]] = []
+        for name, sku in self.names:
+            start = text.find(name)
+            while start != -1:
+                end = start + len(name)
+                if all(end <= a or start >= b for a, b in taken):
+                    taken.append((start, end))
+                    hits.append((start, sku))
+                start = text.find(name, end)
+        seen: list[str] = []
+        for _, sku in sorted(hits):
+            if sku not in seen:
+                seen.append(sku)
+        return seen

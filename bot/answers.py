@@ -1,0 +1,308 @@
+"""From a reading of the buyer's message to what the bot says (pure).
+
+`compose` decides which template answers and gathers the facts it needs from the shop's
+data; it never produces wording itself. Handlers render the Answer with bot.replies and
+send it. Keeping this pure means every answer can be tested, and linted with real data,
+without Telegram or Redis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
+from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
+from bot.promotions.eligibility import covers, cross_shop_shops
+from bot.promotions import RuleSet, live_unit_price
+from bot.sizing import advise, nearest_in_stock
+
+
+class Handoff(StrEnum):
+    """Why a conversation should go to a human (the handoff queue consumes these)."""
+
+    requested = "requested"
+    complaint = "complaint"
+    personal = "personal"
+    unanswered = "unanswered"
+
+
+@dataclass(frozen=True)
+class Button:
+    data: str
+    label_key: str | None = None
+    """A key of labels.yaml (topic buttons); None when `text` is the label (product names)."""
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[Button, ...] = ()
+    handoff: Handoff | None = None
+    sku: str | None = None
+    """The product this answer was about, remembered for follow-up questions."""
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who wrote the message, as far as the answer needs to know."""
+
+    user_id: int
+    name: str
+    language_code: str | None = None
+
+
+TOPIC_PREFIX = "topic:"
+PRODUCT_PREFIX = "product:"
+HUMAN_DATA = "human"
+LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human"}
+SOCIAL = {"greeting", "thanks", "goodbye", "help"}
+
+
+def _local(catalog: Catalog, when: datetime | None) -> datetime | None:
+    return when.astimezone(catalog.timezone) if when else None
+
+
+def product_view(catalog: Catalog, rules: RuleSet, product: Product, at: datetime) -> dict[str, Any]:
+    shop = catalog.shop_of(product)
+    unit = live_unit_price(catalog, rules, product.sku, at)
+    in_stock = [s for s in product.sizes if product.stock[s] > 0]
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "shop": shop.name,
+        "shop_id": shop.id,
+        "price": unit.list_fen,
+        "live_price": unit.price_fen,
+        "discount_title": unit.rule.title if unit.rule is not None else None,
+        "one_size": product.one_size,
+        "sizes": list(product.sizes),
+        "sizes_in_stock": in_stock,
+        "sizes_sold_out": [s for s in product.sizes if product.stock[s] == 0],
+        "stock": dict(product.stock),
+        "total_stock": product.total_stock,
+        "colours": list(product.colours),
+        "material": product.material,
+        "notes": product.notes,
+        "custom": product.custom,
+        "custom_note": product.custom_note,
+        "fresh": product.fresh,
+        "ships_within_hours": catalog.ships_within_hours(product),
+        "courier": shop.courier,
+        "has_chart": bool(product.size_chart),
+    }
+
+
+def _policy_view(catalog: Catalog, product: Product | None, shop_id: str) -> dict[str, Any]:
+    shop = catalog.shops[shop_id]
+    policy = shop.returns
+    claim = policy.quality_claim
+    no_reason = policy.no_reason_days if not (product and (product.custom or product.fresh)) else 0
+    return {
+        "shop": shop.name,
+        "no_reason_days": no_reason,
+        "shop_no_reason_days": policy.no_reason_days,
+        "unopened_only": policy.condition == "unopened",
+        "covered_by": policy.shipping_covered_by,
+        "custom": bool(product and product.custom),
+        "fresh": bool(product and product.fresh),
+        "claim_hours": claim.within_hours if claim else None,
+        "claim_evidence": claim.evidence if claim else None,
+        "claim_remedy": claim.remedy if claim else None,
+    }
+
+
+def _shops_view(catalog: Catalog) -> list[dict[str, Any]]:
+    out = []
+    for shop in catalog.shops.values():
+        custom = [p for p in catalog.products.values()
+                  if p.shop == shop.id and p.ships_within_hours and p.ships_within_hours != shop.ships_within_hours]
+        out.append({
+            "id": shop.id, "name": shop.name, "ships_within_hours": shop.ships_within_hours,
+            "courier": shop.courier,
+            "exceptions": [{"name": p.name, "hours": p.ships_within_hours} for p in custom],
+            "returns": _policy_view(catalog, None, shop.id),
+        })
+    return out
+
+
+def _shipping_fee_view(catalog: Catalog, regions: tuple[str, ...]) -> dict[str, Any]:
+    policy = catalog.shipping
+    return {"fee": policy.fee, "remote_regions": list(policy.remote_regions),
+            "surcharge": policy.remote_surcharge, "asked_regions": list(regions)}
+
+
+def promotion_view(catalog: Catalog, rules: RuleSet, product: Product | None, at: datetime) -> dict[str, Any]:
+    """The promotions running now, in figures a template can put into words."""
+    cross = []
+    for rule in rules.active_cross_shop_rules(at):
+        shop_ids = cross_shop_shops(rule, catalog)
+        entry: dict[str, Any] = {
+            "title": rule.title, "threshold": rule.threshold, "off": rule.discount,
+            "cap_times": rule.cap_times, "example": None,
+            "shops": [s.name for s in catalog.shops.values() if s.id in shop_ids],
+            "excluded_shops": [s.name for s in catalog.shops.values() if s.id not in shop_ids],
+        }
+        if product is not None and covers(rule, product, catalog):
+            unit = live_unit_price(catalog, rules, product.sku, at).price_fen
+            times = unit // rule.threshold
+            if rule.cap_times is not None:
+                times = min(times, rule.cap_times)
+            entry["example"] = {"name": product.name, "price": unit, "times": times,
+                                "off": times * rule.discount,
+                                "short_by": rule.threshold - unit % rule.threshold}
+        cross.append(entry)
+    coupons = [{"title": r.title, "threshold": r.threshold, "off": r.discount,
+                "shop": catalog.shops[r.shop].name if r.shop in catalog.shops else r.shop}
+               for r in rules.active_shop_rules(at)]
+    return {"cross_shop": cross, "coupons": coupons,
+            "eligible": product is not None and any(e["example"] is not None for e in cross)}
+
+
+def order_view(catalog: Catalog, order: Order) -> dict[str, Any]:
+    shop = catalog.shops[order.shop]
+    items = []
+    for item in order.items:
+        product = catalog.products[item.sku]
+        items.append({"name": product.name, "size": None if item.size == ONE_SIZE else item.size,
+                      "qty": item.qty})
+    hours = max(catalog.ships_within_hours(catalog.products[i.sku]) for i in order.items)
+    paid_at = _local(catalog, order.paid_at)
+    deadline = paid_at + timedelta(hours=hours) if paid_at is not None else None
+    return {
+        "id": order.id, "status": str(order.status), "shop": shop.name, "courier": shop.courier,
+        "tracking": order.tracking, "lines": items, "paid": order.paid_fen,
+        "ships_within_hours": hours, "placed_at": _local(catalog, order.placed_at),
+        "paid_at": paid_at, "ship_by": deadline,
+        "shipped_at": _local(catalog, order.shipped_at),
+        "received_at": _local(catalog, order.received_at),
+    }
+
+
+def topic_buttons(match: Match) -> tuple[Button, ...]:
+    topics = [c for c in match.candidates if c not in SOCIAL][:3]
+    for default in ("price", "shipping_time", "return_policy"):
+        if len(topics) >= 3:
+            break
+        if default not in topics:
+            topics.append(default)
+    buttons = [Button(data=f"{TOPIC_PREFIX}{t}", label_key=f"topic.{t}") for t in topics]
+    buttons.append(Button(data=HUMAN_DATA, label_key="topic.human"))
+    return tuple(buttons)
+
+
+def product_buttons(catalog: Catalog) -> tuple[Button, ...]:
+    return tuple(Button(data=f"{PRODUCT_PREFIX}{p.sku}", text=p.name) for p in catalog.products.values())
+
+
+class Composer:
+    """Knows the shop's data; turns a Match into an Answer. Built once per knowledge snapshot."""
+
+    def __init__(self, catalog: Catalog, rules: RuleSet, matcher: IntentMatcher) -> None:
+        self.catalog = catalog
+        self.rules = rules
+        self.matcher = matcher
+
+    def compose(self, match: Match, channel: Channel, asker: Asker, at: datetime,
+                *, clarified_before: bool = False) -> Answer | None:
+        """The answer, or None when the bot should stay silent (noise, unsure in the room)."""
+        if match.intent == NOISE:
+            return None
+        if match.intent == UNSURE:
+            if channel is Channel.live:
+                return None
+            if clarified_before:
+                return self.handoff(Handoff.unanswered, asker)
+            return Answer("clarify", {"text": match.text.original}, buttons=topic_buttons(match))
+        intent = match.intent
+        if channel is Channel.live and intent in LIVE_PRIVATE_TOPICS:
+            return Answer("live/invite_private", {"topic": intent})
+        if intent in ("human", "complaint", "personal"):
+            reason = {"human": Handoff.requested, "complaint": Handoff.complaint,
+                      "personal": Handoff.personal}[intent]
+            return self.handoff(reason, asker)
+        return self.answer_topic(intent, match, channel, asker, at)
+
+    def handoff(self, reason: Handoff, asker: Asker) -> Answer:
+        return Answer("handoff_promise", {"reason": str(reason), "buyer": self.buyer_view(asker)},
+                      handoff=reason)
+
+    def buyer_view(self, asker: Asker) -> dict[str, Any]:
+        known: Buyer | None = self.catalog.buyers.get(asker.user_id)
+        return {"id": asker.user_id, "name": known.name if known else asker.name,
+                "tier": str(known.tier) if known else None}
+
+    def answer_topic(self, intent: str, match: Match, channel: Channel, asker: Asker,
+                     at: datetime) -> Answer | None:
+        catalog = self.catalog
+        product = catalog.products.get(match.sku) if match.sku else None
+        base: dict[str, Any] = {"buyer": self.buyer_view(asker), "channel": str(channel)}
+        if intent in SOCIAL:
+            return Answer(intent, {**base, "shops": _shops_view(catalog)})
+        if self.matcher.needs_product(intent) and product is None:
+            if channel is Channel.live:
+                return None
+            return Answer("which_product", base, buttons=product_buttons(catalog))
+        view = product_view(catalog, self.rules, product, at) if product else None
+        context = {**base, "product": view}
+        if intent == "price":
+            return Answer("price", context, sku=product.sku if product else None)
+        if intent == "stock" and product is not None:
+            size = match.size if match.size in product.stock else None
+            alternative = nearest_in_stock(product, size) if size and product.stock[size] == 0 else None
+            return Answer("stock", {**context, "size": size,
+                                    "size_stock": product.stock[size] if size else None,
+                                    "alternative": alternative}, sku=product.sku)
+        if intent == "size_advice" and product is not None:
+            body = match.body
+            advice = advise(product, body) if body else None
+            asked = match.size if match.size in product.stock else None
+            return Answer("size_advice", {
+                **context,
+                "height": body.height_cm if body else None,
+                "weight": body.weight_kg if body else None,
+                "advice": {"fit": str(advice.fit), "size": advice.size, "alternative": advice.alternative}
+                if advice else None,
+                "asked_size": asked,
+            }, sku=product.sku)
+        if intent in ("options", "material"):
+            return Answer(intent, context, sku=product.sku if product else None)
+        if intent in ("shipping_time", "courier"):
+            return Answer(intent, {**context, "shops": _shops_view(catalog)},
+                          sku=product.sku if product else None)
+        if intent == "shipping_fee":
+            return Answer("shipping_fee", {**context, "shipping": _shipping_fee_view(catalog, match.regions)},
+                          sku=product.sku if product else None)
+        if intent == "return_policy":
+            policy = _policy_view(catalog, product, product.shop) if product else None
+            return Answer("return_policy", {**context, "policy": policy, "shops": _shops_view(catalog)},
+                          sku=product.sku if product else None)
+        if intent in ("promotion", "cart"):
+            return Answer("promotion", {**context, "promo": promotion_view(catalog, self.rules, product, at)},
+                          sku=product.sku if product else None)
+        if intent == "order_status":
+            return self.order_status(match, asker, base)
+        return None
+
+    def order_status(self, match: Match, asker: Asker, base: dict[str, Any]) -> Answer:
+        catalog = self.catalog
+        if match.order_id is not None:
+            order = catalog.order_for(match.order_id, asker.user_id)
+            if order is None:
+                return Answer("order_not_found", {**base, "order_id": match.order_id})
+            return Answer("order_status", {**base, "order": order_view(catalog, order)})
+        orders = [order_view(catalog, o) for o in catalog.orders_of(asker.user_id)]
+        return Answer("order_list", {**base, "orders": orders})
+
+    def answer_for_topic(self, intent: str, match: Match, asker: Asker, at: datetime) -> Answer | None:
+        """The answer when a buyer picks a topic button after an ask-back."""
+        if intent not in self.matcher.lexicon.intents:
+            return None
+        if intent in ("human", "complaint", "personal"):
+            return self.compose(Match(intent=intent, text=match.text), Channel.private, asker, at)
+        return self.answer_topic(intent, match, Channel.private, asker, at)
+

@@ -1,0 +1,127 @@
+"""Assembling the bot: Dispatcher, routers, middlewares and the services they use.
+
+The same assembly serves `livedesk run` (real Telegram), `livedesk sandbox` (the
+emulator) and the end-to-end tests, so what is tested is what runs. Nothing here is
+global: `build_runtime` receives its Bot, Redis and clock and returns an object that
+owns them until `close()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import TelegramObject
+from markupsafe import Markup
+from redis.asyncio import Redis
+
+from bot.burst import BurstGate, RoomAsker
+from bot.clock import Clock
+from bot.config import Settings
+from bot.conversation_keys import CONVERSATION_TTL, ConversationKeyBuilder
+from bot.handoff_requests import HandoffRequests
+from bot.knowledge import KnowledgeHolder
+from bot.outbound import Limits, Outbox, Outgoing
+from bot.stage import StageStore
+from handlers import get_routers
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeMiddleware(BaseMiddleware):
+    """Hands each update one knowledge snapshot, so a reload mid-update changes nothing."""
+
+    def __init__(self, holder: KnowledgeHolder) -> None:
+        self._holder = holder
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["knowledge"] = self._holder.current
+        return await handler(event, data)
+
+
+def make_bot(token: str, api_base: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    bot: Bot
+    dp: Dispatcher
+    outbox: Outbox
+    burst: BurstGate
+    holder: KnowledgeHolder
+    redis: Redis
+
+    async def reload_and_report(self) -> None:
+        """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
+        errors = await self.holder.reload()
+        if not errors:
+            return
+        knowledge = self.holder.current
+        text = knowledge.render(knowledge.replies.default_locale, "ops/reload_failed",
+                                {"errors": [str(e) for e in errors]})
+        ops = set(self.settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
+                                             if knowledge.catalog.is_ops(s.id)}
+        for user_id in sorted(ops):
+            self.outbox.send(Outgoing(user_id, text, purpose="ops"))
+
+    async def start_polling(self) -> None:
+        await self.dp.start_polling(self.bot, handle_signals=False,
+                                    allowed_updates=self.dp.resolve_used_update_types())
+
+    async def close(self) -> None:
+        """Post gathered room answers, deliver the outbound queue, then close the session."""
+        await self.burst.close()
+        await self.outbox.close()
+        await self.dp.storage.close()
+        await self.bot.session.close()
+
+
+def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
+                  holder: KnowledgeHolder) -> Runtime:
+    storage = RedisStorage(redis, key_builder=ConversationKeyBuilder(settings.redis_prefix),
+                           state_ttl=CONVERSATION_TTL, data_ttl=CONVERSATION_TTL)
+    dp = Dispatcher(storage=storage)
+    dp.update.outer_middleware(KnowledgeMiddleware(holder))
+    dp.include_routers(*get_routers(settings))
+
+    outbox = Outbox(bot, Limits(per_second=settings.send_rate_per_second,
+                                group_per_minute=settings.group_messages_per_minute,
+                                private_per_second=settings.private_messages_per_second,
+                                max_attempts=settings.send_max_attempts))
+
+    async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
+        locale, answer = payload
+        # The answer inside was checked against the language rules when it was rendered;
+        # the wrapper adds only the askers' own names, which are not the shop's words.
+        text = holder.current.replies.render(locale, "live/burst", {
+            "askers": [{"id": a.user_id, "name": a.name} for a in askers], "answer": Markup(answer),
+        }).text
+        outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
+
+    burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
+
+    @dp.startup()
+    async def learn_own_name(bot: Bot) -> None:
+        me = await bot.me()
+        dp["private_link"] = f"https://t.me/{me.username}?start=live"
+        log.info("bot @%s (%s) serving live room %s", me.username, me.id, settings.live_room_chat_id)
+
+    dp.workflow_data.update(
+        settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
+        stage=StageStore(redis, settings.redis_prefix),
+        handoffs=HandoffRequests(redis, settings.redis_prefix),
+        private_link="https://t.me/",
+    )
+    return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis)

@@ -1,0 +1,146 @@
+"""Everything the bot knows, loaded as one immutable snapshot and swapped atomically.
+
+Catalogue, promotion rules, intent vocabulary, service-language rules and templates are
+edited by ops as files. A snapshot is built completely (loaded, cross-checked, every
+template rendered and linted) before it replaces the live one, so a broken file never
+goes live and an answer in progress never sees half-loaded data: handlers take
+`holder.current` once per update and use that object throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from bot.answers import Answer, Composer
+from bot.catalog import Catalog, load_catalog
+from bot.clock import Clock
+from bot.config import Settings
+from bot.datafiles import DataError, DataFileError
+from bot.intents import IntentMatcher, Lexicon, load_lexicon
+from bot.language import LanguageRules, check, load_language_rules
+from bot.promotions import RuleSet, load_rules
+from bot.replies import Replies, locale_for
+
+log = logging.getLogger(__name__)
+
+FALLBACK_TEMPLATE = "fallback"
+INTENTS_FILE = "intents.yaml"
+LANGUAGE_FILE = "language.yaml"
+
+
+def needs_polite(locale: str, template: str) -> bool:
+    """zh answers to buyers must address them politely; ops notices and partials need not."""
+    return locale.startswith("zh") and not template.startswith(("ops/", "_"))
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    catalog: Catalog
+    rules: RuleSet
+    lexicon: Lexicon
+    matcher: IntentMatcher
+    composer: Composer
+    replies: Replies
+    language: LanguageRules
+    loaded_at: datetime
+
+    def locale(self, language_code: str | None) -> str:
+        return locale_for(language_code, self.replies.locales, self.replies.default_locale)
+
+    def render(self, locale: str, template: str, context: Mapping[str, Any]) -> str:
+        """Render and check one answer; a text that breaks the language rules is replaced.
+
+        Templates were linted at load, but data (a product name, a buyer's name) can still
+        bring a forbidden word in: the buyer then gets the safe fallback and ops a log line.
+        """
+        rendered = self.replies.render(locale, template, context)
+        problems = check(rendered.text, self.language,
+                         require_polite=needs_polite(rendered.locale, template))
+        if not problems:
+            return rendered.text
+        log.warning("answer from %s broke service-language rules (%s); sent the fallback instead",
+                    rendered.template, "; ".join(map(str, problems)))
+        return self.replies.render(locale, FALLBACK_TEMPLATE, {}).text
+
+    def render_answer(self, locale: str, answer: Answer, extra: Mapping[str, Any] | None = None) -> str:
+        return self.render(locale, answer.template, {**answer.context, **(extra or {})})
+
+    def markup(self, text: str) -> Markup:
+        """Mark an already-rendered answer safe for embedding in another template."""
+        return Markup(text)
+
+    def button_label(self, locale: str, key: str) -> str:
+        return self.replies.label(locale, key)
+
+
+def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
+    """Load every data file and lint every template; raise DataFileError listing all problems."""
+    from bot.template_lint import lint  # lint composes sample answers, which need Knowledge
+
+    errors: list[DataError] = []
+    catalog = load_catalog(settings.shop_dir, now)
+
+    def attempt(loader: Any, *args: Any) -> Any:
+        try:
+            return loader(*args)
+        except DataFileError as exc:
+            errors.extend(exc.errors)
+            return None
+
+    rules = attempt(load_rules, settings.promo_dir, catalog)
+    lexicon = attempt(load_lexicon, settings.templates_dir / INTENTS_FILE)
+    language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
+    replies = attempt(Replies, settings.templates_dir, settings.default_locale)
+    if errors:
+        raise DataFileError(errors)
+    matcher = IntentMatcher(lexicon, catalog)
+    knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
+                          composer=Composer(catalog, rules, matcher), replies=replies,
+                          language=language, loaded_at=now)
+    problems = lint(knowledge, now)
+    if problems:
+        raise DataFileError(problems)
+    return knowledge
+
+
+class KnowledgeHolder:
+    """The live snapshot and the only way to replace it."""
+
+    def __init__(self, settings: Settings, clock: Clock, initial: Knowledge) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._current = initial
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings, clock: Clock) -> KnowledgeHolder:
+        """First load: any problem is fatal (the process must not start on broken data)."""
+        return cls(settings, clock, load_knowledge(settings, clock.now()))
+
+    @property
+    def current(self) -> Knowledge:
+        return self._current
+
+    async def reload(self) -> list[DataError]:
+        """Build a new snapshot off the event loop; swap it in only if it is sound.
+
+        Returns the problems found (empty on success); on problems the last good snapshot
+        stays live.
+        """
+        async with self._lock:
+            try:
+                fresh = await asyncio.to_thread(load_knowledge, self._settings, self._clock.now())
+            except DataFileError as exc:
+                log.error("reload rejected, last good data stays live:\n%s", exc)
+                return exc.errors
+            self._current = fresh
+            log.info("reloaded: %d products, %d promotion rules",
+                     len(fresh.catalog.products), len(fresh.rules))
+            return []

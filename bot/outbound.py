@@ -1,0 +1,196 @@
+"""The one outbound queue: every message the bot sends goes through here.
+
+Telegram limits a bot to about 30 messages a second overall, 20 a minute per group and
+one a second per private chat, and answers 429 with `retry_after` when they are exceeded.
+Each chat gets its own FIFO and worker, paced by its own limiter and the global one, so a
+busy live room never delays private answers and order within a chat is kept. A 429 is
+waited out and the same message sent again; transient network and server errors are
+retried with backoff; anything finally given up is logged with its reason, never
+dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from aiolimiter import AsyncLimiter
+
+log = logging.getLogger(__name__)
+
+IDLE_WORKER_SECONDS = 30.0
+
+
+@dataclass
+class Outgoing:
+    chat_id: int
+    text: str
+    reply_to: int | None = None
+    markup: InlineKeyboardMarkup | None = None
+    thread_id: int | None = None
+    purpose: str = "answer"
+    """What this message is, for logs ("answer", "burst", "ops"...)."""
+    sent: asyncio.Future[Message] | None = field(default=None, repr=False)
+
+
+@dataclass
+class OutboxStats:
+    queued: int = 0
+    sent: int = 0
+    retried_after_429: int = 0
+    retried_errors: int = 0
+    given_up: int = 0
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float = 30.0
+    group_per_minute: int = 20
+    private_per_second: float = 1.0
+    max_attempts: int = 5
+
+
+SendFunc = Callable[[Outgoing], Awaitable[Message]]
+
+
+class Outbox:
+    def __init__(self, bot: Bot, limits: Limits = Limits()) -> None:
+        self._bot = bot
+        self._limits = limits
+        self._global = AsyncLimiter(limits.per_second, 1.0)
+        self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self._queues: dict[int, asyncio.Queue[Outgoing]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stats = OutboxStats()
+
+    def _limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chat_limiters.get(chat_id)
+        if limiter is None:
+            if chat_id < 0:
+                limiter = AsyncLimiter(self._limits.group_per_minute, 60.0)
+            else:
+                limiter = AsyncLimiter(1, 1.0 / self._limits.private_per_second)
+            self._chat_limiters[chat_id] = limiter
+        return limiter
+
+    def send(self, item: Outgoing) -> asyncio.Future[Message]:
+        """Queue a message; returns a future that resolves to the sent Message.
+
+        Callers normally do not await it: a handler must not wait a group's pacing.
+        """
+        loop = asyncio.get_running_loop()
+        item.sent = loop.create_future()
+        queue = self._queues.get(item.chat_id)
+        if queue is None:
+            queue = self._queues[item.chat_id] = asyncio.Queue()
+        queue.put_nowait(item)
+        self._pending += 1
+        self._idle.clear()
+        self.stats.queued += 1
+        if item.chat_id not in self._workers:
+            self._workers[item.chat_id] = asyncio.create_task(
+                self._work(item.chat_id, queue), name=f"outbox-{item.chat_id}")
+        return item.sent
+
+    async def _work(self, chat_id: int, queue: asyncio.Queue[Outgoing]) -> None:
+        try:
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), IDLE_WORKER_SECONDS)
+                except TimeoutError:
+                    if queue.empty():
+                        return
+                    continue
+                try:
+                    await self._deliver(item)
+                finally:
+                    self._pending -= 1
+                    if self._pending == 0:
+                        self._idle.set()
+        finally:
+            self._workers.pop(chat_id, None)
+            if queue.empty():
+                self._queues.pop(chat_id, None)
+
+    async def _call(self, item: Outgoing) -> Message:
+        return await self._bot.send_message(
+            chat_id=item.chat_id,
+            text=item.text,
+            reply_parameters=ReplyParameters(message_id=item.reply_to, allow_sending_without_reply=True)
+            if item.reply_to else None,
+            reply_markup=item.markup,
+            message_thread_id=item.thread_id,
+        )
+
+    async def _deliver(self, item: Outgoing) -> None:
+        assert item.sent is not None
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._limiter(item.chat_id).acquire()
+            await self._global.acquire()
+            try:
+                message = await self._call(item)
+            except TelegramRetryAfter as exc:
+                self.stats.retried_after_429 += 1
+                log.warning("429 from Telegram for %s to chat %s: waiting %ss and sending again",
+                            item.purpose, item.chat_id, exc.retry_after)
+                if attempt >= self._limits.max_attempts * 4:
+                    self._give_up(item, f"still flood-limited after {attempt} attempts", exc)
+                    return
+                await asyncio.sleep(exc.retry_after)
+                continue
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                if attempt >= self._limits.max_attempts:
+                    self._give_up(item, f"{type(exc).__name__} after {attempt} attempts", exc)
+                    return
+                delay = min(10.0, 0.2 * 2 ** attempt)
+                self.stats.retried_errors += 1
+                log.warning("sending %s to chat %s failed (%s); retry %d in %.1fs",
+                            item.purpose, item.chat_id, exc, attempt, delay)
+                await asyncio.sleep(delay)
+                continue
+            except (TelegramBadRequest, TelegramForbiddenError) as exc:
+                self._give_up(item, f"Telegram refused it: {exc.message}", exc)
+                return
+            self.stats.sent += 1
+            if not item.sent.done():
+                item.sent.set_result(message)
+            return
+
+    def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
+        self.stats.given_up += 1
+        log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r",
+                  item.purpose, item.chat_id, item.reply_to, reason, item.text[:200])
+        if item.sent is not None and not item.sent.done():
+            item.sent.set_exception(exc)
+            item.sent.exception()  # retrieved here: the log line above is the report
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until everything queued has been sent or given up."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Deliver what is queued (up to `timeout`), then stop the workers."""
+        with contextlib.suppress(TimeoutError):
+            await self.drain(timeout)
+        if self._pending:
+            log.error("shutting down with %d messages still queued; they were not sent", self._pending)
+        for task in list(self._workers.values()):
+            task.cancel()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)

@@ -1,0 +1,40 @@
+"""Opening the Redis connection: the real server, or an embedded one for the sandbox.
+
+Connections retry transient failures (a restarted server, a dropped socket) with
+exponential backoff, so a Redis hiccup delays an answer instead of losing it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+
+def _retry() -> Retry:
+    return Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=5)
+
+
+def connect(url: str) -> Redis:
+    """A client for the server at `url`, retrying connection errors and timeouts."""
+    return Redis.from_url(
+        url,
+        retry=_retry(),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        health_check_interval=30,
+        socket_connect_timeout=5,
+    )
+
+
+def embedded() -> Redis:
+    """An in-process Redis (fakeredis) so the sandbox runs with nothing installed."""
+    import fakeredis
+
+    log.info("using the embedded in-memory Redis (set REDIS_URL to use a real server)")
+    return fakeredis.FakeAsyncRedis()

@@ -1,0 +1,138 @@
+"""`livedesk templates lint`: render every template with the demo data and check it.
+
+Templates are rendered with the very contexts the bot builds (sample questions are run
+through the real matcher and composer for every product, channel and demo buyer), so a
+misspelt variable, a Jinja error, a forbidden word or a zh answer without 亲/您 is found
+before the template can go live. Every problem names the template file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import TemplateSyntaxError
+
+from bot.answers import Answer, Asker, product_view
+from bot.datafiles import DataError
+from bot.intents import Channel
+from bot.language import check
+
+if TYPE_CHECKING:
+    from bot.knowledge import Knowledge
+
+SAMPLE_QUESTIONS = (
+    "你好", "谢谢", "再见", "你能做什么", "多少钱", "有货吗", "有M码吗", "有XL码吗", "有S码吗",
+    "160 50kg穿什么码", "身高168体重58", "1米4 70斤", "190 90kg", "穿什么码", "有什么颜色",
+    "什么面料", "什么时候发货", "发什么快递", "包邮吗", "新疆包邮吗", "能退吗", "坏果怎么办",
+    "满减怎么算", "我的订单", "订单1001", "订单1002", "订单1003", "订单1004", "订单9999",
+    "转人工", "投诉", "改地址", "这个能安装吗", "blah",
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    template: str
+    context: Mapping[str, Any]
+    origin: str
+
+
+def _answers(knowledge: Knowledge, at: datetime) -> Iterator[tuple[Answer, str]]:
+    catalog = knowledge.catalog
+    askers = [Asker(b.id, b.name) for b in catalog.buyers.values()] + [Asker(1, "新买家")]
+    stages: list[str | None] = [None, *catalog.products]
+    for asker in askers:
+        for stage in stages:
+            for channel in Channel:
+                for question in SAMPLE_QUESTIONS:
+                    match = knowledge.matcher.match(question, channel, stage)
+                    for clarified in (False, True):
+                        answer = knowledge.composer.compose(match, channel, asker, at,
+                                                            clarified_before=clarified)
+                        if answer is not None:
+                            yield answer, f"{question!r} in {channel} (stage {stage}, buyer {asker.user_id})"
+
+
+def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
+    seen: set[tuple[str, str]] = set()
+    for answer, origin in _answers(knowledge, at):
+        key = (answer.template, repr(sorted(answer.context.items(), key=lambda kv: kv[0])))
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Sample(answer.template, {**answer.context, "private_link": "https://t.me/bot?start=live"}, origin)
+    catalog = knowledge.catalog
+    product = next(iter(catalog.products.values()))
+    view = product_view(catalog, knowledge.rules, product, at)
+    products = [{"sku": p.sku, "name": p.name} for p in catalog.products.values()]
+    yield Sample("start", {}, "/start")
+    yield Sample("help", {}, "/help")
+    yield Sample("fallback", {}, "fallback")
+    for n in (1, 3):
+        askers = [{"id": 700000 + i, "name": f"买家{i}"} for i in range(n)]
+        yield Sample("live/burst", {"askers": askers, "answer": knowledge.markup("亲，测试。")}, "burst")
+    yield Sample("ops/now_set", {"product": view}, "/now")
+    yield Sample("ops/now_unknown", {"sku": "NOPE", "products": products}, "/now NOPE")
+    yield Sample("ops/now_unknown", {"sku": None, "products": products}, "/now")
+    yield Sample("ops/not_allowed", {}, "ops command from a buyer")
+    yield Sample("ops/reload_ok", {"products": 6, "rules": 3, "templates": 40}, "/reload")
+    yield Sample("ops/reload_failed", {"errors": ["shop/products.yaml:3: price: bad"]}, "/reload")
+
+
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
+    """Every problem of every template in every locale; empty when all is well."""
+    replies = knowledge.replies
+    root = replies.directory
+    problems: dict[tuple[str, int | None, str], DataError] = {}
+
+    def add(path: Path, line: int | None, reason: str, origin: str = "") -> None:
+        """One report per file, line and reason: the first sample that showed it is named."""
+        where = f" (rendering {origin})" if origin else ""
+        problems.setdefault((str(path), line, reason), DataError(path, line, reason + where))
+
+    rendered: set[str] = set()
+    for locale in replies.locales:
+        for name in replies.template_names(locale):
+            try:
+                replies.env.get_template(f"{locale}/{name}.j2")
+            except TemplateSyntaxError as exc:
+                add(root / locale / f"{name}.j2", exc.lineno, f"Jinja syntax: {exc.message}")
+    if problems:
+        return list(problems.values())
+
+    from bot.knowledge import needs_polite
+
+    for sample in samples(knowledge, at):
+        for locale in replies.locales:
+            path = replies.resolve(locale, sample.template)
+            try:
+                text = replies.render(locale, sample.template, sample.context).text
+            except Exception as exc:  # noqa: BLE001 - any failure of an ops-edited template is reported
+                filename, line = _template_line(exc)
+                add(Path(filename) if filename else root / path, line,
+                    f"{type(exc).__name__}: {exc}", sample.origin)
+                continue
+            rendered.add(path)
+            if not text:
+                add(root / path, None, "renders empty text", sample.origin)
+            for violation in check(text, knowledge.language,
+                                   require_polite=needs_polite(path.split("/", 1)[0], sample.template)):
+                add(root / path, None, str(violation), f"{sample.origin}: {text[:60]!r}")
+
+    for locale in replies.locales:
+        for name in replies.template_names(locale):
+            path = f"{locale}/{name}.j2"
+            if not Path(name).name.startswith("_") and path not in rendered:
+                add(root / path, None, "never rendered by any sample answer (unused, or misnamed?)")
+    return list(problems.values())

@@ -1,0 +1,48 @@
+"""Comments in the live room: answer questions by replying, stay silent on noise.
+
+Questions without a product name are about the product on stage. Anything personal is
+answered with a short public invitation to private chat; order details never appear in
+the room. Identical answers are gathered by the BurstGate into one message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import Message
+
+from bot.answers import Asker
+from bot.burst import BurstGate, RoomAsker
+from bot.clock import Clock
+from bot.config import Settings
+from bot.filters import HasText, InChat
+from bot.intents import Channel
+from bot.knowledge import Knowledge
+from bot.stage import StageStore
+
+log = logging.getLogger(__name__)
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="live_room")
+    router.message.filter(InChat(settings.live_room_chat_id))
+
+    @router.message(HasText())
+    async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: StageStore,
+                         burst: BurstGate, clock: Clock, private_link: str) -> None:
+        user = message.from_user
+        if user is None or user.is_bot:
+            return
+        on_stage = await stage.get(message.chat.id)
+        match = knowledge.matcher.match(text, Channel.live, on_stage)
+        answer = knowledge.composer.compose(match, Channel.live, Asker(user.id, user.full_name), clock.now())
+        if answer is None:
+            log.debug("room comment %s stays unanswered (%s)", message.message_id, match.intent)
+            return
+        locale = knowledge.locale(user.language_code)
+        reply = knowledge.render_answer(locale, answer, {"private_link": private_link})
+        burst.ask(message.chat.id, (locale, reply),
+                  RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
+
+    return router

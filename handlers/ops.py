@@ -1,0 +1,70 @@
+"""Ops commands: `/now SKU` sets the product on stage, `/reload` reloads the data files.
+
+They work in the live room and in private chat, from ops accounts only; anyone else is
+told so in private and ignored in the room (no noise in public).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.answers import product_view
+from bot.clock import Clock
+from bot.config import Settings
+from bot.filters import FromOps
+from bot.knowledge import Knowledge, KnowledgeHolder
+from bot.outbound import Outbox, Outgoing
+from bot.stage import StageStore
+
+log = logging.getLogger(__name__)
+
+
+def _reply(outbox: Outbox, message: Message, text: str) -> None:
+    outbox.send(Outgoing(message.chat.id, text, reply_to=message.message_id, purpose="ops"))
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="ops")
+
+    @router.message(Command("now", "reload"), FromOps())
+    async def on_ops_command(message: Message, command: CommandObject, knowledge: Knowledge,
+                             holder: KnowledgeHolder, stage: StageStore, outbox: Outbox,
+                             clock: Clock) -> None:
+        locale = knowledge.replies.default_locale
+        if command.command == "reload":
+            errors = await holder.reload()
+            fresh = holder.current
+            if errors:
+                text = knowledge.render(locale, "ops/reload_failed", {"errors": [str(e) for e in errors]})
+            else:
+                text = fresh.render(locale, "ops/reload_ok", {
+                    "products": len(fresh.catalog.products), "rules": len(fresh.rules),
+                    "templates": len(fresh.replies.template_names(locale))})
+            _reply(outbox, message, text)
+            return
+        sku = (command.args or "").strip().upper()
+        product = knowledge.catalog.products.get(sku)
+        if product is None:
+            products = [{"sku": p.sku, "name": p.name} for p in knowledge.catalog.products.values()]
+            _reply(outbox, message, knowledge.render(locale, "ops/now_unknown",
+                                                     {"sku": sku or None, "products": products}))
+            return
+        await stage.set(settings.live_room_chat_id, product.sku)
+        log.info("product on stage in %s is now %s (set by %s)",
+                 settings.live_room_chat_id, product.sku, message.from_user and message.from_user.id)
+        view = product_view(knowledge.catalog, knowledge.rules, product, clock.now())
+        _reply(outbox, message, knowledge.render(locale, "ops/now_set", {"product": view}))
+
+    @router.message(Command("now", "reload"))
+    async def on_ops_command_denied(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
+        log.warning("ops command %r from non-ops user %s ignored", message.text,
+                    message.from_user and message.from_user.id)
+        if message.chat.type == ChatType.PRIVATE:
+            _reply(outbox, message, knowledge.render(knowledge.replies.default_locale, "ops/not_allowed", {}))
+
+    return router

@@ -112,10 +112,18 @@ def _link_entity(href: str) -> dict[str, Any]:
     return {"type": "text_link", "url": href}
 
 
+_BARE_LT = re.compile(r"<(?![A-Za-z/])")
+
+
 def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
     """Plain text and entities of a Telegram-HTML message, or EntityParseError."""
     if "<" not in text and "&" not in text:
         return text, []
+    bare = _BARE_LT.search(text)
+    if bare is not None:
+        offset = len(text[: bare.start()].encode())
+        raise EntityParseError(
+            f"can't parse entities: Unexpected end of name token at byte offset {offset}")
     parser = _TelegramHtml()
     parser.feed(text)
     return parser.finish()

@@ -1,0 +1,92 @@
+"""`sla report --json`: the shape ops scripts and dashboards rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from redis.asyncio import Redis
+from typer.testing import CliRunner
+
+from bot.sla.cli import sla_app
+from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
+
+FIELDS = {"id", "rounds", "reply_rate_30s", "reply_rate_3m", "first_response_avg_s",
+          "avg_response_s", "non_service_rate", "dissatisfaction_rate", "served"}
+
+
+def _url(redis: Redis) -> str:
+    kw = redis.connection_pool.connection_kwargs
+    return f"redis://{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{kw.get('db', 0)}"
+
+
+async def _invoke(args: list[str]) -> tuple[int, str]:
+    # The command runs its own event loop (asyncio.run), so it runs in a worker thread.
+    result = await asyncio.to_thread(CliRunner().invoke, sla_app, args, env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+async def test_report_json_shape(redis: Redis, key_prefix: str) -> None:
+    desk = Desk(redis, key_prefix, utc_clock(sh(2026, 11, 23, 10)))
+    await desk.rec.handoff(SHOP, "c1", BUYER)
+    desk.later(12)
+    await desk.rec.agent_reply(SHOP, "c1", AGENT, BUYER, "您好")
+    await desk.rec.close(SHOP, "c1", AGENT)
+    await desk.rec.rating(SHOP, "c1", AGENT, "dissatisfied")
+    await desk.rec.handoff("mingxiang", "c2", "700002")  # waiting, nothing answered yet
+
+    code, out = await _invoke(["report", "--week", "2026-W48", "--json",
+                               "--redis-url", _url(redis), "--prefix", key_prefix])
+    assert code == 0, out
+    data = json.loads(out)
+    assert set(data) == {"period", "agents", "shops"}
+    assert data["period"]["key"] == "2026-W48"
+    assert [s["id"] for s in data["shops"]] == ["beishang", "mingxiang"]
+    assert [a["id"] for a in data["agents"]] == [AGENT]
+    for entry in data["agents"] + data["shops"]:
+        assert FIELDS <= set(entry)
+        assert {"hold_without_followup", "repeated_reply", "slow_days"} <= set(entry["flags"])
+    beishang, mingxiang = data["shops"]
+    assert beishang["rounds"] == 1
+    assert beishang["reply_rate_30s"] == 1.0
+    assert beishang["first_response_avg_s"] == 12.0
+    assert beishang["non_service_rate"] == 0.0
+    assert beishang["dissatisfaction_rate"] == 1.0
+    assert beishang["served"] == 1
+    assert mingxiang["rounds"] == 0
+    assert mingxiang["reply_rate_30s"] is None  # nothing to divide
+    assert mingxiang["avg_response_s"] is None
+
+
+async def test_report_filters_by_shop_and_agent_and_day(redis: Redis, key_prefix: str) -> None:
+    desk = Desk(redis, key_prefix, utc_clock(sh(2026, 11, 23, 10)))
+    await desk.rec.handoff(SHOP, "c1", BUYER)
+    await desk.rec.agent_reply(SHOP, "c1", AGENT, BUYER, "您好")
+    await desk.rec.handoff(SHOP, "c2", "700002")
+    await desk.rec.agent_reply(SHOP, "c2", "900002", "700002", "您好")
+    await desk.rec.handoff("mingxiang", "c3", "700003")
+
+    code, out = await _invoke(["report", "--day", "2026-11-23", "--shop", SHOP, "--agent", AGENT,
+                               "--json", "--redis-url", _url(redis), "--prefix", key_prefix])
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["period"]["key"] == "2026-11-23"
+    assert [s["id"] for s in data["shops"]] == [SHOP]
+    assert [a["id"] for a in data["agents"]] == [AGENT]
+    assert data["agents"][0]["rounds"] == 1
+
+
+async def test_report_table_and_bad_period(redis: Redis, key_prefix: str) -> None:
+    desk = Desk(redis, key_prefix, utc_clock(sh(2026, 11, 23, 10)))
+    await desk.rec.handoff(SHOP, "c1", BUYER)
+    await desk.rec.agent_reply(SHOP, "c1", AGENT, BUYER, "您好")
+    code, out = await _invoke(["report", "--day", "2026-11-23", "--redis-url", _url(redis),
+                               "--prefix", key_prefix])
+    assert code == 0, out
+    assert AGENT in out and "beishang" in out and "100.0%" in out
+    code, out = await _invoke(["report", "--week", "2026-W60", "--redis-url", _url(redis),
+                               "--prefix", key_prefix])
+    assert code != 0
+    code, out = await _invoke(["report", "--week", "2026-W48", "--day", "today",
+                               "--redis-url", _url(redis), "--prefix", key_prefix])
+    assert code != 0

@@ -260,6 +260,7 @@ class TelegramState:
         self.closing = False
 
         self.calls: list[BotCall] = []
+        self._record_epoch = 0  # bumped by reset_record so incremental waiters start over
         self._call_seq = itertools.count(1)
         self.faults: list[FaultRule] = []
         self._callbacks: dict[str, dict[str, Any]] = {}
@@ -746,22 +747,12 @@ class TelegramState:
     def reset_record(self) -> None:
         """Forget recorded calls (not chats or updates), to assert on what follows."""
         self.calls.clear()
+        self._record_epoch += 1
         self.calls_changed.notify()
 
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[BotCall]:
         """Successful calls that put a message in a chat (or, with `method`, of that method)."""
-        result = []
-        for call in self.calls:
-            if not call.ok:
-                continue
-            if method is None and call.method not in SENDING_METHODS:
-                continue
-            if method is not None and call.method.lower() != method.lower():
-                continue
-            if chat_id is not None and call.chat_id != chat_id:
-                continue
-            result.append(call)
-        return result
+        return [call for call in self.calls if _is_sent(call, method, chat_id)]
 
     async def wait_until(self, check: Callable[[], Any], timeout: float = 5.0,
                          what: str = "condition") -> Any:
@@ -788,10 +779,23 @@ class TelegramState:
 
     async def wait_sent(self, count: int = 1, chat_id: int | None = None, *,
                         method: str | None = None, timeout: float = 5.0) -> list[BotCall]:
-        """Wait until `sent(method, chat_id)` holds at least `count` calls; return them all."""
+        """Wait until `sent(method, chat_id)` holds at least `count` calls; return them all.
+
+        Only calls recorded since the last check are examined, so a benchmark waiting for
+        thousands of sends stays linear.
+        """
+        found: list[BotCall] = []
+        scanned = 0
+        epoch = self._record_epoch
+
         def check() -> list[BotCall] | None:
-            found = self.sent(method, chat_id)
-            return found if len(found) >= count else None
+            nonlocal scanned, found, epoch
+            if epoch != self._record_epoch:  # reset_record() ran meanwhile
+                scanned, found, epoch = 0, [], self._record_epoch
+            found.extend(c for c in self.calls[scanned:] if _is_sent(c, method, chat_id))
+            scanned = len(self.calls)
+            return list(found) if len(found) >= count else None
+
         result: list[BotCall] = await self.wait_until(
             check, timeout, f"{count} sent message(s) to {chat_id if chat_id else 'any chat'}")
         return result
@@ -813,8 +817,8 @@ class TelegramState:
 
     def events_since(self, since: int) -> tuple[list[dict[str, Any]], bool]:
         """Events after `since`, and whether the page fell too far behind (must reload)."""
-        if self._feed and since < self._feed[0]["seq"] - 1:
-            return [], True
+        if since > self._feed_seq or (self._feed and since < self._feed[0]["seq"] - 1):
+            return [], True  # a page from an earlier run, or one that fell behind
         start = max(0, len(self._feed) - (self._feed_seq - since))
         return self._feed[start:], False
 
@@ -824,6 +828,16 @@ class TelegramState:
         self.updates_changed.notify()
         self.feed_changed.notify()
         self.calls_changed.notify()
+
+
+def _is_sent(call: BotCall, method: str | None, chat_id: int | None) -> bool:
+    if not call.ok:
+        return False
+    if method is None and call.method not in SENDING_METHODS:
+        return False
+    if method is not None and call.method.lower() != method.lower():
+        return False
+    return chat_id is None or call.chat_id == chat_id
 
 
 def _is_topic_root(message: dict[str, Any]) -> bool:

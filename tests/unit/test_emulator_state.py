@@ -175,3 +175,16 @@ def test_page_feed_cursor_and_reset() -> None:
     assert not reset and [e["message"]["text"] for e in events] == ["5"]
     assert state.events_since(0) == ([], True)
     assert state.events_since(5) == ([], False)
+
+
+async def test_wait_sent_starts_over_after_reset_record() -> None:
+    state = TelegramState()
+    waiter = asyncio.create_task(state.wait_sent(2, chat_id=ROOM, timeout=2))
+    state.record(state.start_call("sendMessage", {"chat_id": ROOM, "text": "before"}))
+    await asyncio.sleep(0.01)
+    state.reset_record()
+    state.record(state.start_call("sendMessage", {"chat_id": ROOM, "text": "after 1"}))
+    await asyncio.sleep(0.01)
+    assert not waiter.done()
+    state.record(state.start_call("sendMessage", {"chat_id": ROOM, "text": "after 2"}))
+    assert [c.text for c in await asyncio.wait_for(waiter, 1.0)] == ["after 1", "after 2"]

@@ -1,0 +1,121 @@
+"""Measuring the intent matcher on a labelled set of buyer messages (pure).
+
+The labelled set (tests/data/utterances.tsv) says, per message, what a correct bot must
+recognise. What counts as right follows the product rule "a wrong answer is worse than
+no answer": on out-of-scope messages asking back or handing off is right; in the live
+room silence is right for noise and out-of-scope chatter; a confident answer to the
+wrong topic (or about the wrong product) is the failure that matters most.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.intents import NOISE, UNSURE, Channel, IntentMatcher
+
+OUT_OF_SCOPE = "out_of_scope"
+HANDOFF_INTENTS = {"human", "complaint", "personal"}
+PRODUCT_INTENTS = {"price", "stock", "size_advice", "options", "material"}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    channel: Channel
+    stage: str | None
+    text: str
+    intent: str
+    sku: str | None
+    source: str
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [Labelled(Channel(r["channel"]), None if r["stage"] == "-" else r["stage"], r["text"],
+                         r["intent"], None if r["sku"] == "-" else r["sku"], r["source"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    row: Labelled
+    predicted: str
+    sku: str | None
+    correct: bool
+    confidently_wrong: bool
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _share(self, rows: list[Outcome], pred: str) -> float | None:
+        if not rows:
+            return None
+        return sum(getattr(o, pred) for o in rows) / len(rows)
+
+    @property
+    def in_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.row.intent not in (OUT_OF_SCOPE, NOISE)]
+
+    @property
+    def out_of_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.row.intent == OUT_OF_SCOPE]
+
+    @property
+    def noise(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.row.intent == NOISE]
+
+    @property
+    def in_scope_accuracy(self) -> float | None:
+        return self._share(self.in_scope, "correct")
+
+    @property
+    def confidently_wrong_share(self) -> float | None:
+        return self._share(self.outcomes, "confidently_wrong")
+
+    @property
+    def noise_silent_share(self) -> float | None:
+        return self._share(self.noise, "correct")
+
+    @property
+    def out_of_scope_safe_share(self) -> float | None:
+        return self._share(self.out_of_scope, "correct")
+
+    def accuracy_by_source(self) -> dict[str, float]:
+        groups: dict[str, list[Outcome]] = {}
+        for o in self.in_scope:
+            groups.setdefault(o.row.source.split(":")[0], []).append(o)
+        return {k: sum(o.correct for o in v) / len(v) for k, v in sorted(groups.items())}
+
+    def confusions(self) -> Counter[tuple[str, str]]:
+        return Counter((o.row.intent, o.predicted) for o in self.outcomes if not o.correct)
+
+
+def _judge(row: Labelled, predicted: str, sku: str | None) -> tuple[bool, bool]:
+    silent_or_unsure = predicted in (UNSURE, NOISE)
+    if row.intent == NOISE:
+        return silent_or_unsure, not silent_or_unsure
+    if row.intent == OUT_OF_SCOPE:
+        if row.channel is Channel.live:
+            return silent_or_unsure, not silent_or_unsure
+        safe = predicted == UNSURE or predicted in HANDOFF_INTENTS
+        return safe, not safe and predicted != NOISE
+    if silent_or_unsure:
+        return False, False
+    right_sku = row.intent not in PRODUCT_INTENTS or row.sku is None or sku == row.sku
+    correct = predicted == row.intent and right_sku
+    return correct, not correct
+
+
+def evaluate(matcher: IntentMatcher, rows: Iterable[Labelled]) -> Report:
+    report = Report()
+    for row in rows:
+        match = matcher.match(row.text, row.channel, row.stage)
+        sku = match.sku if matcher.needs_product(match.intent) else None
+        correct, wrong = _judge(row, match.intent, sku)
+        report.outcomes.append(Outcome(row, match.intent, sku, correct, wrong))
+    return report

@@ -140,8 +140,11 @@ def _check_threshold_rule(p: _Parsed, rule: ThresholdRule, catalog: Catalog) -> 
     errors: list[DataError] = []
     if isinstance(rule, ShopThresholdRule):
         if rule.shop not in catalog.shops:
-            return [p.error(f"shop: unknown shop {rule.shop!r} (not in shops.yaml)", "shop")]
+            return errors + [p.error(f"shop: unknown shop {rule.shop!r} (not in shops.yaml)", "shop")]
         shops = frozenset({rule.shop})
+        if rule.cap_times is not None and not rule.repeats():
+            errors.append(p.error("cap_times: needs repeat: every (a once-per-order coupon has "
+                                  "no multiples to cap)", "cap_times"))
     else:
         for index, shop_id in enumerate(rule.shops):
             shop = catalog.shops.get(shop_id)
@@ -157,7 +160,7 @@ def _check_threshold_rule(p: _Parsed, rule: ThresholdRule, catalog: Catalog) -> 
         shops = cross_shop_shops(rule, catalog)
     errors += _check_skus(p, catalog, "skus", rule.skus, shops)
     errors += _check_skus(p, catalog, "exclude_skus", rule.exclude_skus, shops)
-    if not errors and not covered_products(rule, catalog):
+    if not any("SKU" in e.reason for e in errors) and not covered_products(rule, catalog):
         errors.append(p.error("the rule covers no product of the catalogue"))
     return errors
 

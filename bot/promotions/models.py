@@ -133,17 +133,10 @@ class ShopThresholdRule(ThresholdRuleBase):
 
     kind: Literal[RuleKind.shop_threshold] = RuleKind.shop_threshold
     shop: str
-    repeat: Repeat = Field(default=Repeat.once, validate_default=True)
+    repeat: Repeat = Repeat.once
 
     def repeats(self) -> bool:
         return self.repeat is Repeat.every
-
-    @field_validator("repeat")
-    @classmethod
-    def _cap_only_when_repeating(cls, value: Repeat, info: ValidationInfo) -> Repeat:
-        if info.data.get("cap_times") is not None and value is Repeat.once:
-            raise ValueError("cap_times needs repeat: every (a once-per-order coupon has no multiples)")
-        return value
 
 
 class CrossShopRule(ThresholdRuleBase):

@@ -34,7 +34,7 @@ promo_app = typer.Typer(
     name="promo", no_args_is_help=True,
     help="Check promotion rule files and explain how a cart is priced.")
 
-_ITEM = re.compile(r"^\s*(?P<sku>[^\s*x×]+)\s*(?:[x×*]\s*(?P<qty>-?\d+))?\s*$")
+_ITEM = re.compile(r"^\s*(?P<sku>\S+?)(?:[x×*](?P<qty>-?\d+))?\s*$")
 
 DirOption = Annotated[Path | None, typer.Option(
     "--shop-dir", help="Catalogue directory (default: Settings().shop_dir)")]

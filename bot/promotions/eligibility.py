@@ -32,3 +32,34 @@ def covers(rule: Rule, product: Product, catalog: Catalog) -> bool:
 def covered_products(rule: Rule, catalog: Catalog) -> list[Product]:
     return [p for p in catalog.products.values() if covers(rule, p, catalog)]
 
+
+
+class Coverage:
+    """`covers` memoised for one pricing run over one catalogue.
+
+    A 1,000-line cart asks the same (rule, SKU) question many times, and the cross-shop
+    shop set would otherwise be rebuilt for every line; the memo lives only as long as the
+    run, so a reloaded catalogue or rule set is never answered from stale data.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._answers: dict[tuple[str, str], bool] = {}
+        self._shops: dict[str, frozenset[str]] = {}
+
+    def __call__(self, rule: Rule, product: Product) -> bool:
+        key = (rule.id, product.sku)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self._covers(rule, product)
+        return answer
+
+    def _covers(self, rule: Rule, product: Product) -> bool:
+        if not isinstance(rule, CrossShopRule):
+            return covers(rule, product, self.catalog)
+        if product.sku in rule.exclude_skus or (rule.skus and product.sku not in rule.skus):
+            return False
+        shops = self._shops.get(rule.id)
+        if shops is None:
+            shops = self._shops[rule.id] = cross_shop_shops(rule, self.catalog)
+        return product.shop in shops

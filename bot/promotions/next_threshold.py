@@ -10,19 +10,25 @@ from __future__ import annotations
 
 from bot.catalog import Catalog
 from bot.money import Fen
-from bot.promotions.eligibility import covers
+from bot.promotions.eligibility import Coverage
 from bot.promotions.item_prices import best_item_rule
-from bot.promotions.models import CrossShopRule, ItemDiscountRule, ShopThresholdRule, ThresholdRule
+from bot.promotions.models import (
+    CrossShopRule,
+    ItemDiscountRule,
+    Rule,
+    ShopThresholdRule,
+    ThresholdRule,
+)
 from bot.promotions.quote import NextThreshold, Quote, Suggestion
 from bot.promotions.ruleset import RuleSet
 
 
-def suggestions_for(catalog: Catalog, rule: ThresholdRule, short_by: Fen,
+def suggestions_for(coverage: Coverage, rule: ThresholdRule, short_by: Fen,
                     item_rules: list[ItemDiscountRule], limit: int) -> tuple[Suggestion, ...]:
     """In-stock covered items closing `short_by`, least overshoot first (then fewer units, SKU)."""
     found: list[Suggestion] = []
-    for product in catalog.products.values():
-        if product.total_stock <= 0 or not covers(rule, product, catalog):
+    for product in coverage.catalog.products.values():
+        if product.total_stock <= 0 or not coverage(rule, product):
             continue
         item_rule = best_item_rule(item_rules, product.sku, product.price)
         unit = product.price - (item_rule.off_per_unit(product.price) if item_rule else 0)
@@ -36,8 +42,9 @@ def suggestions_for(catalog: Catalog, rule: ThresholdRule, short_by: Fen,
     return tuple(found[:limit])
 
 
-def next_threshold(catalog: Catalog, rules: RuleSet, quote: Quote, *,
-                   max_suggestions: int = 3) -> NextThreshold | None:
+def next_threshold(catalog: Catalog, rules: RuleSet, quote: Quote, *, max_suggestions: int = 3,
+                   active: tuple[Rule, ...] | None = None,
+                   coverage: Coverage | None = None) -> NextThreshold | None:
     """The nearest threshold still worth reaching, or None when no live rule offers more.
 
     Cross-shop rules count even when the cart holds none of their items (adding some
@@ -45,7 +52,8 @@ def next_threshold(catalog: Catalog, rules: RuleSet, quote: Quote, *,
     and only when it beats the coupon the shop already gives. The smallest gap wins,
     cross-shop before shop on ties, then rule id, so the hint is deterministic.
     """
-    active = rules.active(quote.at)
+    active = rules.active(quote.at) if active is None else active
+    coverage = Coverage(catalog) if coverage is None else coverage
     item_rules = [r for r in active if isinstance(r, ItemDiscountRule)]
     products = [catalog.products[line.sku] for line in quote.lines]
     shop_given: dict[str, Fen] = {}
@@ -58,8 +66,7 @@ def next_threshold(catalog: Catalog, rules: RuleSet, quote: Quote, *,
     for rule in active:
         if not isinstance(rule, (ShopThresholdRule, CrossShopRule)):
             continue
-        covered = [line for line, p in zip(quote.lines, products, strict=True)
-                   if covers(rule, p, catalog)]
+        covered = [line for line, p in zip(quote.lines, products, strict=True) if coverage(rule, p)]
         if isinstance(rule, ShopThresholdRule) and not covered:
             continue
         eligible = sum(line.after_item_fen for line in covered)
@@ -81,4 +88,4 @@ def next_threshold(catalog: Catalog, rules: RuleSet, quote: Quote, *,
     return NextThreshold(
         rule=rule.id, title=rule.title, kind=rule.kind, eligible_fen=eligible, target_fen=target,
         short_by_fen=short_by, gain_fen=gain,
-        suggestions=suggestions_for(catalog, rule, short_by, item_rules, max_suggestions))
+        suggestions=suggestions_for(coverage, rule, short_by, item_rules, max_suggestions))

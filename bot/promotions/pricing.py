@@ -21,7 +21,7 @@ from types import MappingProxyType
 from bot.catalog import Catalog, Product
 from bot.money import Fen
 from bot.promotions.allocation import allocate
-from bot.promotions.eligibility import covers
+from bot.promotions.eligibility import Coverage
 from bot.promotions.errors import InvalidQuantity
 from bot.promotions.item_prices import best_item_rule, product_of
 from bot.promotions.models import (
@@ -46,8 +46,8 @@ class _Working:
     shares: list[dict[str, Fen]]
 
 
-def _eligible(rule: ThresholdRule, catalog: Catalog, work: _Working) -> list[int]:
-    return [i for i, p in enumerate(work.products) if covers(rule, p, catalog)]
+def _eligible(rule: ThresholdRule, coverage: Coverage, work: _Working) -> list[int]:
+    return [i for i, p in enumerate(work.products) if coverage(rule, p)]
 
 
 def _apply(rule: ThresholdRule, eligible: list[int], work: _Working) -> Discount:
@@ -69,14 +69,14 @@ def _apply(rule: ThresholdRule, eligible: list[int], work: _Working) -> Discount
         nominal_fen=nominal)
 
 
-def _best_shop_rule(shop: str, rules: Sequence[ShopThresholdRule], catalog: Catalog,
+def _best_shop_rule(shop: str, rules: Sequence[ShopThresholdRule], coverage: Coverage,
                     work: _Working) -> tuple[ShopThresholdRule, list[int]] | None:
     """One shop coupon per shop and order: the one worth most to the buyer (ties: smaller id)."""
     best: tuple[Fen, ShopThresholdRule, list[int]] | None = None
     for rule in rules:  # id order, so a strict > keeps the smaller id on ties
         if rule.shop != shop:
             continue
-        eligible = _eligible(rule, catalog, work)
+        eligible = _eligible(rule, coverage, work)
         nominal = rule.times_met(sum(work.base[i] for i in eligible)) * rule.discount
         if nominal > 0 and (best is None or nominal > best[0]):
             best = (nominal, rule, eligible)
@@ -113,14 +113,15 @@ def price_cart(catalog: Catalog, rules: RuleSet, lines: Sequence[CartLine], at: 
         item_rule_ids.append(rule_id)
     base = [p.price * line.qty - off for p, line, off in zip(products, lines, item_off, strict=True)]
     work = _Working(products, base, list(base), [{} for _ in lines])
+    coverage = Coverage(catalog)
 
     discounts: list[Discount] = []
     for shop in dict.fromkeys(p.shop for p in products):
-        chosen = _best_shop_rule(shop, shop_rules, catalog, work)
+        chosen = _best_shop_rule(shop, shop_rules, coverage, work)
         if chosen is not None:
             discounts.append(_apply(chosen[0], chosen[1], work))
     for cross in cross_rules:
-        eligible = _eligible(cross, catalog, work)
+        eligible = _eligible(cross, coverage, work)
         if cross.times_met(sum(base[i] for i in eligible)):
             discounts.append(_apply(cross, eligible, work))
 
@@ -137,5 +138,6 @@ def price_cart(catalog: Catalog, rules: RuleSet, lines: Sequence[CartLine], at: 
         at=at, lines=quote_lines, discounts=tuple(discounts),
         list_fen=sum(q.list_fen for q in quote_lines), item_discount_fen=sum(item_off),
         payable_fen=sum(work.owed), payable_by_shop=MappingProxyType(payable_by_shop))
-    hint = next_threshold(catalog, rules, quote, max_suggestions=max_suggestions)
+    hint = next_threshold(catalog, rules, quote, max_suggestions=max_suggestions,
+                          active=active, coverage=coverage)
     return dataclasses.replace(quote, next_threshold=hint)

@@ -61,7 +61,7 @@ class SlaAlerts:
         self._clock = clock
         self._prefix = prefix
         self._batch = batch
-        self._script = redis.register_script(source(SWEEP))
+        self._script = redis.register_script(source(SWEEP, settings))
 
     async def due_alerts(self, now: datetime | None = None,
                          shops: Sequence[str] | None = None) -> list[SlaAlert]:
@@ -70,15 +70,11 @@ class SlaAlerts:
         now_ms = to_ms(at)
         if shops is None:
             shops = shops_from(await self._redis.smembers(keys.shops_registry(self._prefix)))
-        s = self._settings
         alerts: list[SlaAlert] = []
         for shop in shops:
             rows = await self._script(
                 [keys.open_rounds(self._prefix, shop), keys.pending_holds(self._prefix, shop)],
-                [keys.shop_base(self._prefix, shop), now_ms, round(s.alert_after_s * 1000),
-                 round(s.missed_after_s * 1000), round(s.round_cap_s * 1000),
-                 round(s.fast_reply_s * 1000), round(s.slow_reply_s * 1000),
-                 round(s.hold_followup_s * 1000), self._batch, s.counter_ttl_days * 86_400],
+                [now_ms, self._batch],
             )
             for kind, conv, buyer, agent, since_ms in rows:
                 since = int(_text(since_ms))

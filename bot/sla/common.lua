@@ -1,75 +1,85 @@
--- Shared helpers of the SLA scripts; prepended to record.lua and sweep.lua at load time.
--- Key suffixes mirror bot/sla/keys.py (the documented layout): base = P:{shop:S}:sla.
+-- Shared helpers of the SLA scripts; a settings header (CFG_*) and this file are prepended
+-- to record.lua and sweep.lua at load time. Key suffixes mirror bot/sla/keys.py.
+-- base = P:{shop:S}:sla. Counters of an agent live in the shop's hash as 'a:<agent>:<field>'.
 
 local touched = {}
 
-local function bump(key, field, by)
-  redis.call('HINCRBY', key, field, by)
-  touched[key] = true
-end
+local function day_counters(base, day) return base .. ':d:' .. day end
+local function day_buyers(base, day) return base .. ':d:' .. day .. ':b' end
+local function week_counters(base, week) return base .. ':w:' .. week end
+local function week_buyers(base, week) return base .. ':w:' .. week .. ':b' end
 
-local function add(key, member)
-  redis.call('SADD', key, member)
-  touched[key] = true
-end
-
--- Counters and buyer sets live counter_ttl seconds after their last write.
-local function expire_touched(ttl)
-  for key, _ in pairs(touched) do
-    redis.call('EXPIRE', key, ttl)
-  end
-end
-
-local function day_hash(base, day, agent)
-  local key = base .. ':d:' .. day
-  if agent ~= nil and agent ~= '' then key = key .. ':a:' .. agent end
-  return key
-end
-
-local function week_base(base, week, agent)
-  local key = base .. ':w:' .. week
-  if agent ~= nil and agent ~= '' then key = key .. ':a:' .. agent end
-  return key
-end
-
--- Add to the shop's counter and, when the agent is known, to the agent's.
+-- Add to a counter of the agent ('a:<agent>:<field>') or, when no agent is known, of the
+-- shop itself ('<field>'); a shop's total is the sum over its scopes, so one call suffices.
 local function count(base, day, agent, field, by)
-  bump(day_hash(base, day, nil), field, by)
+  local key = day_counters(base, day)
   if agent ~= nil and agent ~= '' then
-    bump(day_hash(base, day, agent), field, by)
-    add(base .. ':d:' .. day .. ':agents', agent)
+    redis.call('HINCRBY', key, 'a:' .. agent .. ':' .. field, by)
+  else
+    redis.call('HINCRBY', key, field, by)
+  end
+  touched[key] = true
+end
+
+-- Distinct buyers without sets to count at report time: each buyer has a bit mask per scope
+-- and period (1 had an assessed round, 2 a round late for 30 s, 4 late for 3 min, 8 served);
+-- the first time a bit is set, the matching u_* counter of that scope and period goes up.
+local BITS = {{1, 'u_rb'}, {2, 'u_l30'}, {4, 'u_l3m'}, {8, 'u_srv'}}
+
+local function mark_period(bkey, ckey, agent, buyer, bits)
+  local fields = {buyer}
+  local scopes = {''}
+  if agent ~= nil and agent ~= '' then
+    fields[2] = 'a:' .. agent .. ':' .. buyer
+    scopes[2] = 'a:' .. agent .. ':'
+  end
+  local old = redis.call('HMGET', bkey, unpack(fields))
+  for i = 1, #fields do
+    local before = tonumber(old[i]) or 0
+    local after = bit.bor(before, bits)
+    if after ~= before then
+      redis.call('HSET', bkey, fields[i], after)
+      for _, b in ipairs(BITS) do
+        if bit.band(after, b[1]) ~= 0 and bit.band(before, b[1]) == 0 then
+          redis.call('HINCRBY', ckey, scopes[i] .. b[2], 1)
+        end
+      end
+      touched[bkey] = true
+      touched[ckey] = true
+    end
   end
 end
 
--- Add a buyer to a distinct set for the day and the week, shop scope and agent scope.
-local function buyer_in(base, day, week, agent, kind, buyer)
-  add(day_hash(base, day, nil) .. ':s:' .. kind, buyer)
-  add(week_base(base, week, nil) .. ':s:' .. kind, buyer)
-  if agent ~= nil and agent ~= '' then
-    add(day_hash(base, day, agent) .. ':s:' .. kind, buyer)
-    add(week_base(base, week, agent) .. ':s:' .. kind, buyer)
-    add(base .. ':d:' .. day .. ':agents', agent)
+local function mark_buyer(base, day, week, agent, buyer, bits)
+  if buyer == nil or buyer == '' then return end
+  mark_period(day_buyers(base, day), day_counters(base, day), agent, buyer, bits)
+  mark_period(week_buyers(base, week), week_counters(base, week), agent, buyer, bits)
+end
+
+-- Counters and buyer masks live CFG_COUNTER_TTL seconds after their last write.
+local function expire_touched()
+  for key, _ in pairs(touched) do
+    redis.call('EXPIRE', key, CFG_COUNTER_TTL)
   end
 end
 
 -- Count one finished round in the bucket of the day it started (only if it started in the
--- window). answered=false means unanswered: it counts at the cap and late on both rates.
-local function finish_round(base, day, week, assessed, agent, buyer, dur, answered, cap, fast, slow)
+-- window). answered=false: unanswered, counted at the cap and late on both rates.
+local function finish_round(base, day, week, assessed, agent, buyer, dur, answered)
   if assessed ~= '1' then return end
   if dur < 0 then dur = 0 end
-  if dur > cap or not answered then dur = cap end
-  local on_fast = answered and dur < fast
-  local on_slow = answered and dur < slow
+  if dur > CFG_CAP or not answered then dur = CFG_CAP end
+  local on_fast = answered and dur < CFG_FAST
+  local on_slow = answered and dur < CFG_SLOW
   count(base, day, agent, 'rounds', 1)
   count(base, day, agent, 'dur_ms', dur)
   if on_fast then count(base, day, agent, 'on30', 1) end
   if on_slow then count(base, day, agent, 'on3m', 1) end
   if not answered then count(base, day, agent, 'unans', 1) end
-  if buyer ~= nil and buyer ~= '' then
-    buyer_in(base, day, week, agent, 'rb', buyer)
-    if not on_fast then buyer_in(base, day, week, agent, 'l30', buyer) end
-    if not on_slow then buyer_in(base, day, week, agent, 'l3m', buyer) end
-  end
+  local bits = 1
+  if not on_fast then bits = bits + 2 end
+  if not on_slow then bits = bits + 4 end
+  mark_buyer(base, day, week, agent, buyer, bits)
 end
 
 local ROUND_FIELDS = {'rs', 'rd', 'rw', 'ra', 'al', 'mi', 'rf'}

@@ -48,6 +48,12 @@ class Counters:
                 values[name] = int(value)
         return cls(**values)
 
+    @classmethod
+    def from_fields(cls, values: Mapping[str, int]) -> Counters:
+        """From one scope's fields (see keys.split_scopes); unknown fields are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
     def __add__(self, other: Counters) -> Counters:
         return Counters(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 

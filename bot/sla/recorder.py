@@ -70,15 +70,8 @@ class SlaRecorder:
         self._clock = clock
         self._prefix = prefix
         self._zone = settings.zone
-        self._script = redis.register_script(source(RECORD))
+        self._script = redis.register_script(source(RECORD, settings))
         self._registered: set[str] = set()
-        s = settings
-        self._tail: tuple[str, ...] = tuple(str(v) for v in (
-            round(s.round_cap_s * 1000), round(s.fast_reply_s * 1000), round(s.slow_reply_s * 1000),
-            round(s.alert_after_s * 1000), round(s.hold_followup_s * 1000), s.repeat_reply_times,
-            s.state_ttl_s, s.closed_state_ttl_s, s.counter_ttl_days * 86_400,
-            1 if s.cap_first_response else 0,
-        ))
 
     # -- the API the handoff code calls -------------------------------------------------
 
@@ -150,9 +143,8 @@ class SlaRecorder:
         """Keys and arguments of the record script for one event (pure, no I/O)."""
         at = event.at or self._clock.now()
         day = local_day(at, self._zone)
-        head = [keys.shop_base(self._prefix, event.shop), "", str(to_ms(at)), day_key(day),
-                week_key(day), "1" if in_window(at, self._zone, self._settings.window) else "0"]
-        conv = buyer = agent = text_hash = rating = latency = ""
+        inwin = "1" if in_window(at, self._zone, self._settings.window) else "0"
+        conv = buyer = agent = text_hash = extra = ""
         hold = "0"
         match event:
             case Handoff():
@@ -165,16 +157,15 @@ class SlaRecorder:
                 text_hash = reply_fingerprint(event.text)
                 hold = "1" if self._settings.is_hold(event.text) else "0"
             case Rating():
-                kind, conv, rating = "rating", event.conversation_id, event.rating.value
+                kind, conv, extra = "rating", event.conversation_id, _RATING_FIELD[event.rating]
                 agent = "" if event.agent_id is None else keys.check_id("agent", event.agent_id)
             case Close():
                 kind, conv = "close", event.conversation_id
                 agent = "" if event.agent_id is None else keys.check_id("agent", event.agent_id)
             case BotAnswer():
-                kind, latency = "bot_answer", str(max(0, round(event.latency_s * 1000)))
+                kind, extra = "bot_answer", str(max(0, round(event.latency_s * 1000)))
             case BotUnanswered():
                 kind = "bot_unanswered"
-        head[1] = kind
         if kind.startswith("bot_"):
             call_keys = [keys.day_counters(self._prefix, event.shop, day)]
         else:
@@ -183,8 +174,13 @@ class SlaRecorder:
             call_keys = [keys.conversation(self._prefix, event.shop, conv),
                          keys.open_rounds(self._prefix, event.shop),
                          keys.pending_holds(self._prefix, event.shop)]
-        args = [*head, conv, buyer, agent, text_hash, hold, rating, latency, *self._tail]
+        args = [kind, str(to_ms(at)), day_key(day), week_key(day), inwin, conv, buyer, agent,
+                text_hash, hold, extra]
         return call_keys, args
+
+
+_RATING_FIELD = {RatingValue.satisfied: "rat_sat", RatingValue.neutral: "rat_neu",
+                 RatingValue.dissatisfied: "rat_dis"}
 
 
 def shops_from(values: Sequence[bytes | str]) -> list[str]:

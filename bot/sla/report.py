@@ -1,8 +1,8 @@
 """Reports for a day or a natural week, per agent and per shop, from counters only.
 
-A report never reads messages: it reads, per shop and day, one counters hash for the shop
-and one per agent, plus set cardinalities for distinct buyers — three pipelined round
-trips whatever the number of events, so a weekly report stays fast on a busy shop.
+A report never reads messages: it reads one counters hash per shop and day (agents' counters
+are fields of the same hash) plus, for a week, one hash of distinct-buyer counts per shop —
+one pipelined round trip (two without --shop) whatever the number of events.
 """
 
 from __future__ import annotations
@@ -16,16 +16,12 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.sla import keys
-from bot.sla.keys import BuyerSet
 from bot.sla.metrics import BotMetrics, BuyerCounts, Counters, Metrics, bot_metrics, compute
 from bot.sla.periods import Period, local_day
 from bot.sla.recorder import shops_from
 from bot.sla.settings import RateBasis, SlaSettings
 
 log = logging.getLogger(__name__)
-
-_KINDS = (BuyerSet.rounds, BuyerSet.late_fast, BuyerSet.late_slow, BuyerSet.served)
-
 
 @dataclass(frozen=True)
 class ScopeReport:
@@ -45,10 +41,6 @@ class Report:
     rate_basis: RateBasis
     agents: tuple[ScopeReport, ...]
     shops: tuple[ScopeReport, ...]
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def _sum_buyers(items: Sequence[BuyerCounts]) -> BuyerCounts:
@@ -73,75 +65,53 @@ class SlaReporter:
         """The report of `period` for `shops` (all recorded shops when None), optionally one agent."""
         shop_ids = sorted(shops) if shops is not None else await self.known_shops()
         p = self._prefix
-
         pipe = self._redis.pipeline(transaction=False)
         for shop in shop_ids:
             for day in period.days:
-                pipe.smembers(keys.day_agents(p, shop, day))
-        answers = await pipe.execute() if shop_ids else []
-        agents_by_day: dict[tuple[str, date], list[str]] = {}
-        it = iter(answers)
-        for shop in shop_ids:
-            for day in period.days:
-                members = sorted(_text(m) for m in next(it))
-                agents_by_day[(shop, day)] = [a for a in members if agent is None or a == agent]
-        shop_agents = {shop: sorted({a for d in period.days for a in agents_by_day[(shop, d)]})
-                       for shop in shop_ids}
-
-        pipe = self._redis.pipeline(transaction=False)
-        plan: list[tuple[str, str | None, date]] = []
-        for shop in shop_ids:
-            for day in period.days:
-                plan.append((shop, None, day))
                 pipe.hgetall(keys.day_counters(p, shop, day))
-                for a in agents_by_day[(shop, day)]:
-                    plan.append((shop, a, day))
-                    pipe.hgetall(keys.day_counters(p, shop, day, a))
-        set_plan: list[tuple[str, str | None]] = []
-        for shop in shop_ids:
-            for scope in (None, *shop_agents[shop]):
-                set_plan.append((shop, scope))
-                for kind in _KINDS:
-                    pipe.scard(self._set_key(period, shop, kind, scope))
-        answers = await pipe.execute() if shop_ids else []
-
-        daily: dict[tuple[str, str | None], dict[date, Counters]] = {}
-        for (shop, scope, day), raw in zip(plan, answers, strict=False):
-            daily.setdefault((shop, scope), {})[day] = Counters.from_hash(raw)
-        cards = answers[len(plan):]
-        buyers: dict[tuple[str, str | None], BuyerCounts] = {}
-        for i, scope_key in enumerate(set_plan):
-            buyers[scope_key] = BuyerCounts(*(int(n) for n in cards[i * 4:(i + 1) * 4]))
+            if period.kind == "week":
+                pipe.hgetall(keys.week_counters(p, shop, period.key))
+        answers = iter(await pipe.execute()) if shop_ids else iter(())
 
         s = self._settings
-        shop_rows = tuple(
-            ScopeReport(
+        shop_rows = []
+        per_agent: dict[str, dict[str, tuple[dict[date, Counters], BuyerCounts]]] = {}
+        for shop in shop_ids:
+            by_day = {day: keys.split_scopes(next(answers)) for day in period.days}
+            distinct = keys.split_scopes(next(answers)) if period.kind == "week" else by_day[period.days[0]]
+            # Additive counters are stored once, under the agent or (no agent) the shop:
+            # the shop's figure is the sum of its scopes. Distinct counts are per scope.
+            shop_daily = {day: Counters.total(Counters.from_fields(v) for v in scopes.values())
+                          for day, scopes in by_day.items()}
+            shop_rows.append(ScopeReport(
                 id=shop, shops=(shop,),
-                metrics=compute(daily.get((shop, None), {}), buyers[(shop, None)],
-                                s.rate_basis, s.slow_day_avg_s),
-                bot=bot_metrics(daily.get((shop, None), {}).values()),
-            )
-            for shop in shop_ids
-        )
+                metrics=compute(shop_daily, _buyers(distinct.get(None, {})), s.rate_basis, s.slow_day_avg_s),
+                bot=bot_metrics(shop_daily.values()),
+            ))
+            names = {a for scopes in by_day.values() for a in scopes if a is not None}
+            for a in names:
+                if agent is not None and a != agent:
+                    continue
+                daily = {day: Counters.from_fields(scopes.get(a, {})) for day, scopes in by_day.items()}
+                per_agent.setdefault(a, {})[shop] = (daily, _buyers(distinct.get(a, {})))
+
         agent_rows = []
-        for a in sorted({a for names in shop_agents.values() for a in names}, key=_agent_order):
-            worked = tuple(shop for shop in shop_ids if a in shop_agents[shop])
+        for a in sorted(per_agent, key=_agent_order):
+            worked = tuple(sorted(per_agent[a]))
             per_day: dict[date, Counters] = {}
             for shop in worked:
-                for day, counters in daily.get((shop, a), {}).items():
+                for day, counters in per_agent[a][shop][0].items():
                     per_day[day] = per_day.get(day, Counters()) + counters
+            buyers = _sum_buyers([per_agent[a][shop][1] for shop in worked])
             agent_rows.append(ScopeReport(
-                id=a, shops=worked,
-                metrics=compute(per_day, _sum_buyers([buyers[(shop, a)] for shop in worked]),
-                                s.rate_basis, s.slow_day_avg_s),
-            ))
+                id=a, shops=worked, metrics=compute(per_day, buyers, s.rate_basis, s.slow_day_avg_s)))
         log.debug("sla report %s: %d shops, %d agents", period.key, len(shop_rows), len(agent_rows))
-        return Report(period, s.timezone, str(s.window), s.rate_basis, tuple(agent_rows), shop_rows)
+        return Report(period, s.timezone, str(s.window), s.rate_basis, tuple(agent_rows), tuple(shop_rows))
 
-    def _set_key(self, period: Period, shop: str, kind: BuyerSet, agent: str | None) -> str:
-        if period.kind == "week":
-            return keys.week_buyers(self._prefix, shop, period.key, kind, agent)
-        return keys.day_buyers(self._prefix, shop, period.days[0], kind, agent)
+
+def _buyers(fields: dict[str, int]) -> BuyerCounts:
+    return BuyerCounts(with_rounds=fields.get("u_rb", 0), late_fast=fields.get("u_l30", 0),
+                       late_slow=fields.get("u_l3m", 0), served=fields.get("u_srv", 0))
 
 
 def _agent_order(agent: str) -> tuple[int, str]:

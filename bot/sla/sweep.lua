@@ -1,15 +1,12 @@
 -- Find what is due in one shop: alert pings, missed marks, rounds reaching the cap
 -- unanswered, and 稍等 promises not followed up. Each happens once: its flag is set here.
--- KEYS[1] open-rounds zset  KEYS[2] pending-holds zset
--- ARGV: 1 shop base  2 now ms  3 alert ms  4 missed ms  5 cap ms  6 fast ms  7 slow ms
---       8 hold follow-up ms  9 limit per zset  10 counter ttl s
--- Returns {kind, conversation, buyer, agent, started ms} rows;
--- kind is ping | missed | unanswered | hold.
+-- KEYS[1] open-rounds zset (P:{shop:S}:sla:open)  KEYS[2] pending-holds zset
+-- ARGV: 1 now ms  2 limit per zset
+-- Returns {kind, conversation, buyer, agent, since ms} rows; kind is ping | missed |
+-- unanswered | hold.
 
-local base, now = ARGV[1], tonumber(ARGV[2])
-local alert_ms, missed_ms, cap = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local fast, slow, hold_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local limit, counter_ttl = tonumber(ARGV[9]), ARGV[10]
+local base = string.sub(KEYS[1], 1, -6)  -- strip ':open'
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
 
 for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)) do
@@ -21,25 +18,25 @@ for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT',
   else
     local start = tonumber(rs)
     local age = now - start
-    if al ~= '1' and age >= alert_ms then
+    if al ~= '1' and age >= CFG_ALERT then
       al = '1'
       redis.call('HSET', sk, 'al', '1')
       table.insert(out, {'ping', conv, b or '', ag or '', rs})
     end
-    if mi ~= '1' and age >= missed_ms then
+    if mi ~= '1' and age >= CFG_MISSED then
       mi = '1'
       redis.call('HSET', sk, 'mi', '1')
       table.insert(out, {'missed', conv, b or '', ag or '', rs})
     end
-    if rf ~= '1' and age >= cap then
+    if rf ~= '1' and age >= CFG_CAP then
       rf = '1'
       redis.call('HSET', sk, 'rf', '1')
-      finish_round(base, rd, rw, ra, ag or '', b, cap, false, cap, fast, slow)
+      finish_round(base, rd, rw, ra, ag or '', b, CFG_CAP, false)
       table.insert(out, {'unanswered', conv, b or '', ag or '', rs})
     end
-    if al ~= '1' then redis.call('ZADD', KEYS[1], start + alert_ms, conv)
-    elseif mi ~= '1' then redis.call('ZADD', KEYS[1], start + missed_ms, conv)
-    elseif rf ~= '1' then redis.call('ZADD', KEYS[1], start + cap, conv)
+    if al ~= '1' then redis.call('ZADD', KEYS[1], start + CFG_ALERT, conv)
+    elseif mi ~= '1' then redis.call('ZADD', KEYS[1], start + CFG_MISSED, conv)
+    elseif rf ~= '1' then redis.call('ZADD', KEYS[1], start + CFG_CAP, conv)
     else redis.call('ZREM', KEYS[1], conv) end
   end
 end
@@ -50,15 +47,15 @@ for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT',
   local ho, hg, hk, b = s[1], s[2], s[3], s[4]
   if not ho then
     redis.call('ZREM', KEYS[2], conv)
-  elseif now - tonumber(ho) >= hold_ms then
+  elseif now - tonumber(ho) >= CFG_HOLD then
     count(base, hk, hg, 'f_hold', 1)
     redis.call('HDEL', sk, 'ho', 'hg', 'hk')
     redis.call('ZREM', KEYS[2], conv)
     table.insert(out, {'hold', conv, b or '', hg or '', ho})
   else
-    redis.call('ZADD', KEYS[2], tonumber(ho) + hold_ms, conv)
+    redis.call('ZADD', KEYS[2], tonumber(ho) + CFG_HOLD, conv)
   end
 end
 
-expire_touched(counter_ttl)
+expire_touched()
 return out

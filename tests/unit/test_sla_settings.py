@@ -49,11 +49,19 @@ def test_inconsistent_settings_are_refused(bad: dict[str, object]) -> None:
 
 def test_keys_are_prefixed_and_hash_tagged_by_shop() -> None:
     day = date(2026, 11, 23)
-    k = keys.day_counters("ld", "beishang", day, "900001")
-    assert k == "ld:{shop:beishang}:sla:d:2026-11-23:a:900001"
-    assert keys.week_buyers("ld", "beishang", "2026-W48", keys.BuyerSet.served).startswith("ld:{shop:beishang}:")
+    assert keys.day_counters("ld", "beishang", day) == "ld:{shop:beishang}:sla:d:2026-11-23"
+    assert keys.week_buyers("ld", "beishang", "2026-W48") == "ld:{shop:beishang}:sla:w:2026-W48:b"
+    assert keys.open_rounds("ld", "beishang").endswith(":open")  # the scripts rely on it
     with pytest.raises(ValueError):
         keys.shop_base("ld", "bei}shang")
+    with pytest.raises(ValueError):
+        keys.agent_field("9:1", "rounds")
+
+
+def test_counter_fields_split_into_shop_and_agent_scopes() -> None:
+    raw = {b"rounds": b"3", b"a:900001:rounds": b"2", b"a:900002:rounds": b"1", b"a:900001:u_srv": b"4"}
+    assert keys.split_scopes(raw) == {None: {"rounds": 3}, "900001": {"rounds": 2, "u_srv": 4},
+                                      "900002": {"rounds": 1}}
 
 
 def test_reply_fingerprint_ignores_whitespace_only() -> None:

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from bot.sla import keys
 from bot.sla.metrics import BotMetrics, BuyerCounts, Counters, Metrics, bot_metrics, compute
-from bot.sla.periods import Period, local_day
+from bot.sla.periods import Period, local_day, next_weekly_report, previous_week
 from bot.sla.recorder import shops_from
 from bot.sla.settings import RateBasis, SlaSettings
 
@@ -116,6 +116,17 @@ def _buyers(fields: dict[str, int]) -> BuyerCounts:
 
 def _agent_order(agent: str) -> tuple[int, str]:
     return (0, f"{int(agent):020d}") if agent.isdigit() else (1, agent)
+
+
+def next_weekly_post(now: datetime, settings: SlaSettings) -> datetime:
+    """When the weekly report is next due (UTC), from weekly_report_day/time in shop time."""
+    return next_weekly_report(now, settings.zone, settings.weekly_report_day.index,
+                              settings.weekly_report_time)
+
+
+def weekly_post_period(now: datetime, settings: SlaSettings) -> Period:
+    """The natural week a weekly post made at `now` reports: the last complete one."""
+    return previous_week(now, settings.zone)
 
 
 def today_and_week(now: datetime, settings: SlaSettings) -> tuple[Period, Period]:

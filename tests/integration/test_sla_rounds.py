@@ -185,3 +185,18 @@ async def test_open_conversation_state_expires(desk: Desk) -> None:
                 keys.week_counters(desk.prefix, SHOP, "2026-W48"),
                 keys.week_buyers(desk.prefix, SHOP, "2026-W48")):
         assert longest - 60 < await desk.redis.ttl(key) <= longest, key
+
+
+async def test_an_agent_serving_two_shops_gets_one_row_over_both(desk: Desk) -> None:
+    await desk.rec.handoff("mingxiang", "m1", "700002")
+    desk.later(10)
+    await desk.rec.agent_reply("mingxiang", "m1", AGENT2, "700002", "您好")
+    await desk.rec.handoff("xianguo", "x1", "700003")
+    desk.later(50)
+    await desk.rec.agent_reply("xianguo", "x1", AGENT2, "700003", "您好")
+
+    report = await desk.reporter.build(Period.day(DAY))
+    assert [r.id for r in report.shops] == ["mingxiang", "xianguo"]
+    row = next(r for r in report.agents if r.id == AGENT2)
+    assert row.shops == ("mingxiang", "xianguo")
+    assert (row.metrics.rounds, row.metrics.avg_response_s, row.metrics.served) == (2, 30.0, 2)

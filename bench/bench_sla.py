@@ -181,6 +181,10 @@ async def main() -> None:
         # Closed conversations keep a small state hash for closed_state_ttl_s (the rating
         # arrives after close); drop it as its TTL would, to see what stays for the long run.
         await delete_matching(redis, f"{prefix}:*:sla:c:*")
+        without_state = await used_memory(redis)
+        mask_keys = await count_keys(redis, f"{prefix}:*:b")
+        # Buyer masks (distinct counting) expire buyer_mask_ttl_s after their last write.
+        await delete_matching(redis, f"{prefix}:*:b")
         counters_only = await used_memory(redis)
 
         data = report_to_json(report)
@@ -189,8 +193,10 @@ async def main() -> None:
         print(f"redis used_memory      before {before / 2**20:.1f} MiB, after {after / 2**20:.1f} MiB "
               f"(+{(after - before) / 2**20:.1f} MiB, {total_keys:,} keys of which {state_keys:,} "
               "conversation states)")
-        print(f"after state TTLs       +{(counters_only - before) / 2**20:.1f} MiB "
-              f"({total_keys - state_keys:,} counter/set keys kept {settings.counter_ttl_days} days)")
+        print(f"after state TTLs       +{(without_state - before) / 2**20:.1f} MiB "
+              f"(counters + {mask_keys} buyer-mask hashes of the 21 days / 4 weeks)")
+        print(f"after mask TTLs        +{(counters_only - before) / 2**20:.2f} MiB "
+              f"({total_keys - state_keys - mask_keys:,} counter hashes, kept {settings.counter_ttl_days} days)")
         print(f"weekly report 2026-W48 median {statistics.median(timings):.2f} ms, "
               f"max {max(timings):.2f} ms over {args.repeats} builds "
               f"({len(data['shops'])} shops, {len(data['agents'])} agents)")

@@ -3,6 +3,7 @@
 -- base = P:{shop:S}:sla. Counters of an agent live in the shop's hash as 'a:<agent>:<field>'.
 
 local touched = {}
+local touched_masks = {}
 
 local function day_counters(base, day) return base .. ':d:' .. day end
 local function day_buyers(base, day) return base .. ':d:' .. day .. ':b' end
@@ -44,7 +45,7 @@ local function mark_period(bkey, ckey, agent, buyer, bits)
           redis.call('HINCRBY', ckey, scopes[i] .. b[2], 1)
         end
       end
-      touched[bkey] = true
+      touched_masks[bkey] = true
       touched[ckey] = true
     end
   end
@@ -56,10 +57,14 @@ local function mark_buyer(base, day, week, agent, buyer, bits)
   mark_period(week_buyers(base, week), week_counters(base, week), agent, buyer, bits)
 end
 
--- Counters and buyer masks live CFG_COUNTER_TTL seconds after their last write.
+-- Counters live CFG_COUNTER_TTL seconds after their last write; buyer masks only
+-- CFG_MASK_TTL (their counts are already in the counters once the period is over).
 local function expire_touched()
   for key, _ in pairs(touched) do
     redis.call('EXPIRE', key, CFG_COUNTER_TTL)
+  end
+  for key, _ in pairs(touched_masks) do
+    redis.call('EXPIRE', key, CFG_MASK_TTL)
   end
 end
 

@@ -32,8 +32,9 @@ exist because a distinct count over a week is not a sum of daily counts.
 Every per-shop key carries the hash tag `{shop:S}`, so one Lua call touches one slot and
 the store runs unchanged on Redis Cluster. Day and week keys get a TTL of
 counter_ttl_days, refreshed on write, so they outlive the chat archive's retention and
-then go; memory grows with shops x agents x days and with distinct buyers per day and
-week, never with the number of messages.
+then go. Buyer masks (`:b`) only serve the counting and expire buyer_mask_ttl_s after
+their last write. Long-run memory is shops x agents x days of counters; the masks add
+distinct buyers of the last few days and weeks; nothing grows with the number of messages.
 
 The Lua scripts derive the shop base (`P:{shop:S}:sla`) from the open-rounds key and
 append the same suffixes (`:c:`, `:d:`, `:w:`, `:b`, `a:A:`) because the day a round

@@ -35,6 +35,7 @@ def settings_header(s: SlaSettings) -> str:
         "CFG_STATE_TTL": s.state_ttl_s,
         "CFG_CLOSED_TTL": s.closed_state_ttl_s,
         "CFG_COUNTER_TTL": s.counter_ttl_days * 86_400,
+        "CFG_MASK_TTL": s.buyer_mask_ttl_s,
     }
     lines = [f"local {name} = {int(value)}" for name, value in values.items()]
     lines.append(f"local CFG_CAP_FIRST = {'true' if s.cap_first_response else 'false'}")

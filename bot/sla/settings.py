@@ -143,6 +143,10 @@ class SlaSettings(BaseModel):
     closed_state_ttl_s: int = Field(default=DAY_SECONDS, gt=0,
                                     description="A closed conversation's state is kept this long "
                                                 "for its satisfaction rating")
+    buyer_mask_ttl_s: int = Field(default=3 * DAY_SECONDS, gt=0,
+                                  description="Per-buyer marks behind distinct counts live this "
+                                              "long after their last write; must exceed "
+                                              "state_ttl_s (a round can end that late)")
 
     @field_validator("timezone")
     @classmethod
@@ -159,6 +163,8 @@ class SlaSettings(BaseModel):
             raise ValueError("need alert_after_s <= missed_after_s <= round_cap_s")
         if not self.fast_reply_s <= self.slow_reply_s:
             raise ValueError("need fast_reply_s <= slow_reply_s")
+        if self.buyer_mask_ttl_s <= self.state_ttl_s:
+            raise ValueError("need buyer_mask_ttl_s > state_ttl_s, or a late round could count a buyer twice")
         return self
 
     @property

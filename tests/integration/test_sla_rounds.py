@@ -181,10 +181,11 @@ async def test_open_conversation_state_expires(desk: Desk) -> None:
     ttl = await desk.redis.ttl(keys.conversation(desk.prefix, SHOP, "c1"))
     assert 0 < ttl <= desk.settings.closed_state_ttl_s
     longest = desk.settings.counter_ttl_days * 86_400
-    for key in (keys.day_counters(desk.prefix, SHOP, DAY), keys.day_buyers(desk.prefix, SHOP, DAY),
-                keys.week_counters(desk.prefix, SHOP, "2026-W48"),
-                keys.week_buyers(desk.prefix, SHOP, "2026-W48")):
+    for key in (keys.day_counters(desk.prefix, SHOP, DAY), keys.week_counters(desk.prefix, SHOP, "2026-W48")):
         assert longest - 60 < await desk.redis.ttl(key) <= longest, key
+    masks = desk.settings.buyer_mask_ttl_s
+    for key in (keys.day_buyers(desk.prefix, SHOP, DAY), keys.week_buyers(desk.prefix, SHOP, "2026-W48")):
+        assert masks - 60 < await desk.redis.ttl(key) <= masks, key
 
 
 async def test_an_agent_serving_two_shops_gets_one_row_over_both(desk: Desk) -> None:

@@ -41,7 +41,7 @@ def test_nested_settings_are_read_when_the_app_settings_carry_them() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"alert_after_s": 40}, {"fast_reply_s": 300}, {"timezone": "Mars/Base"},
-                                 {"no_such": 1}])
+                                 {"no_such": 1}, {"buyer_mask_ttl_s": 3600}])
 def test_inconsistent_settings_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         SlaSettings.model_validate(bad)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from redis.asyncio import Redis
@@ -18,7 +18,7 @@ from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
 from bot.sla.periods import Period, parse_day
 from bot.sla.report import Report, SlaReporter, percent, report_to_json, seconds_text
-from bot.sla.settings import sla_settings_of
+from bot.sla.settings import SlaSettings, sla_settings_of
 
 sla_app = typer.Typer(help="Service-level metrics (客服考核).", no_args_is_help=True)
 
@@ -55,7 +55,7 @@ def report_command(
         _print_tables(report)
 
 
-async def _build(url: str, prefix: str, sla: Any, period: Period, shops: list[str] | None,
+async def _build(url: str, prefix: str, sla: SlaSettings, period: Period, shops: list[str] | None,
                  agent: str | None) -> Report:
     redis = Redis.from_url(url)
     try:

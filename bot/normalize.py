@@ -20,6 +20,9 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+")
 _HEIGHT_CN = re.compile(r"([一1])米([一二三四五六七八九\d])([一二三四五六七八九\d])?")
 _SPACES = re.compile(r"\s+")
+_UNITS = ("斤", "公斤", "千克", "kg", "cm", "厘米", "公分", "件", "条", "盒", "箱", "个")
+# 么 ending a question is the spoken 吗 (可以退么, 在么); inside 什么/怎么/那么/这么/多么 it is not.
+_ME_QUESTION = re.compile(r"(?<![什怎那这多要])么(?=[\s,.!?~、。]|$)")
 
 
 def _cn_to_int(text: str) -> int | None:
@@ -50,8 +53,8 @@ def _numerals(text: str) -> str:
 
     def number(match: re.Match[str]) -> str:
         value = _cn_to_int(match[0])
-        following = text[match.end():match.end() + 2]
-        if value is None or value < 10 or not following.startswith(("斤", "公斤", "kg", "cm", "厘米", "件", "条", "盒", "箱", "个")):
+        following = text[match.end():match.end() + 3].lstrip()
+        if value is None or value < 10 or not following.startswith(_UNITS):
             return match[0]
         return str(value)
 
@@ -88,6 +91,7 @@ class Normalizer:
         text = "".join(" " if is_emoji_or_symbol(ch) else ch for ch in text)
         if self._synonym_re is not None:
             text = self._synonym_re.sub(lambda m: self._synonyms[m[0]], text)
+        text = _ME_QUESTION.sub("吗", text)
         text = _numerals(text)
         text = _SPACES.sub(" ", text).strip()
         return Normalized(original=raw, text=text, had_symbols=had_symbols)

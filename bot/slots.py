@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 _SIZE = re.compile(r"(?<![a-z'’\d.])(xxxl|xxl|xl|s|m|l)(?![a-z])")
-_ORDER = re.compile(r"(?<![\d.])(\d{4,20})(?![\d.]|\s*(?:斤|kg|公斤|cm|厘米|元|块))")
+# An order number is a run of 4+ digits that is not a measurement, an amount, a year or
+# part of a tracking number (SF1402233445566 is the courier's number, not ours).
+_ORDER = re.compile(
+    r"(?<![\d.a-z])(\d{4,20})(?![\d.a-z]|\s*(?:斤|公斤|千克|厘米|公分|元|块|年|克|毫升|件|条|个|盒|箱))")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 _HEIGHT_PATTERNS = (
     re.compile(r"1米(\d{1,2})(?!\d)"),
@@ -97,12 +101,38 @@ def size_mentioned(text: str, sizes: Iterable[str]) -> str | None:
 
 
 def order_number(text: str) -> str | None:
-    match = _ORDER.search(text)
-    return match[1] if match else None
+    """The first order number in the text; an 11-digit mobile number is not one."""
+    for match in _ORDER.finditer(text):
+        if not _MOBILE.fullmatch(match[1]):
+            return match[1]
+    return None
 
 
 def regions_mentioned(text: str, regions: Iterable[str]) -> tuple[str, ...]:
     return tuple(r for r in regions if r in text)
+
+
+_LATIN = re.compile(r"[a-z0-9]")
+
+
+def _names_here(text: str, name: str, start: int, end: int) -> bool:
+    """Whether `name` found at text[start:end] really names the product.
+
+    Latin names are whole words (dress is not in "address", tea is not in "steam"; a plural
+    s/es is allowed). A one-character Chinese alias followed by 色 is a colour (橙色 is
+    orange the colour, not the oranges).
+    """
+    if _LATIN.match(name[0]):
+        if start > 0 and _LATIN.match(text[start - 1]):
+            return False
+        rest = text[end:end + 3]
+        for suffix in ("es", "s", ""):
+            if rest.startswith(suffix) and not _LATIN.match(rest[len(suffix):len(suffix) + 1] or " "):
+                return True
+        return False
+    if len(name) == 1 and text[end:end + 1] == "色":
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -129,7 +159,7 @@ class ProductIndex:
             start = text.find(name)
             while start != -1:
                 end = start + len(name)
-                if all(end <= a or start >= b for a, b in taken):
+                if _names_here(text, name, start, end) and all(end <= a or start >= b for a, b in taken):
                     taken.append((start, end))
                     hits.append((start, sku))
                 start = text.find(name, end)

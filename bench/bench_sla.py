@@ -98,6 +98,18 @@ async def count_keys(redis: Redis, pattern: str) -> int:
     return n
 
 
+async def memory_of(redis: Redis, pattern: str) -> tuple[int, int]:
+    """(keys, bytes) of the keys matching `pattern`, by MEMORY USAGE (exact for hashes)."""
+    keys = [key async for key in redis.scan_iter(match=pattern, count=2000)]
+    total = 0
+    for start in range(0, len(keys), 1000):
+        pipe = redis.pipeline(transaction=False)
+        for key in keys[start:start + 1000]:
+            pipe.memory_usage(key, samples=0)
+        total += sum(n or 0 for n in await pipe.execute())
+    return len(keys), total
+
+
 async def delete_matching(redis: Redis, pattern: str) -> int:
     n = 0
     batch: list[bytes] = []
@@ -163,7 +175,6 @@ async def main() -> None:
         elapsed = await record_all(recorder, args.events, args.batch, args.in_flight)
         after = await used_memory(redis)
         total_keys = await count_keys(redis, f"{prefix}*")
-        state_keys = await count_keys(redis, f"{prefix}:*:sla:c:*")
 
         reporter = SlaReporter(redis, settings, prefix)
         week = Period.week("2026-W48")
@@ -178,25 +189,21 @@ async def main() -> None:
             await reporter.build(Period.day(week.days[2]))
             day_timings.append((time.perf_counter() - t0) * 1000)
 
-        # Closed conversations keep a small state hash for closed_state_ttl_s (the rating
-        # arrives after close); drop it as its TTL would, to see what stays for the long run.
-        await delete_matching(redis, f"{prefix}:*:sla:c:*")
-        without_state = await used_memory(redis)
-        mask_keys = await count_keys(redis, f"{prefix}:*:b")
-        # Buyer masks (distinct counting) expire buyer_mask_ttl_s after their last write.
-        await delete_matching(redis, f"{prefix}:*:b")
-        counters_only = await used_memory(redis)
+        state = await memory_of(redis, f"{prefix}:*:sla:c:*")
+        masks = await memory_of(redis, f"{prefix}:*:b")
+        counters = await memory_of(redis, f"{prefix}:*:sla:[dw]:*[0-9]")
 
         data = report_to_json(report)
         print(f"events recorded        {args.events:,} in {elapsed:.2f} s -> {args.events / elapsed:,.0f} events/s"
               f" (batch {args.batch}, {args.in_flight} pipeline(s) in flight)")
         print(f"redis used_memory      before {before / 2**20:.1f} MiB, after {after / 2**20:.1f} MiB "
-              f"(+{(after - before) / 2**20:.1f} MiB, {total_keys:,} keys of which {state_keys:,} "
-              "conversation states)")
-        print(f"after state TTLs       +{(without_state - before) / 2**20:.1f} MiB "
-              f"(counters + {mask_keys} buyer-mask hashes of the 21 days / 4 weeks)")
-        print(f"after mask TTLs        +{(counters_only - before) / 2**20:.2f} MiB "
-              f"({total_keys - state_keys - mask_keys:,} counter hashes, kept {settings.counter_ttl_days} days)")
+              f"(+{(after - before) / 2**20:.1f} MiB, {total_keys:,} keys)")
+        print(f"  by MEMORY USAGE       conversation state {state[1] / 2**20:.1f} MiB in {state[0]:,} keys "
+              f"(each expires {settings.closed_state_ttl_s} s after close)")
+        print(f"                        buyer marks {masks[1] / 2**20:.1f} MiB in {masks[0]} hashes "
+              f"(expire {settings.buyer_mask_ttl_s} s after last write)")
+        print(f"                        counters {counters[1] / 2**20:.2f} MiB in {counters[0]} hashes "
+              f"(kept {settings.counter_ttl_days} days: what stays in the long run)")
         print(f"weekly report 2026-W48 median {statistics.median(timings):.2f} ms, "
               f"max {max(timings):.2f} ms over {args.repeats} builds "
               f"({len(data['shops'])} shops, {len(data['agents'])} agents)")

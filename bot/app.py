@@ -76,8 +76,12 @@ class Runtime:
         for user_id in sorted(ops):
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
-    async def start_polling(self) -> None:
-        await self.dp.start_polling(self.bot, handle_signals=False,
+    async def start_polling(self, polling_timeout: int = 10) -> None:
+        me = await self.bot.me()
+        self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
+        log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
+        await self.dp.start_polling(self.bot, handle_signals=False, close_bot_session=False,
+                                    polling_timeout=polling_timeout,
                                     allowed_updates=self.dp.resolve_used_update_types())
 
     async def close(self) -> None:
@@ -112,16 +116,9 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
 
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
 
-    @dp.startup()
-    async def learn_own_name(bot: Bot) -> None:
-        me = await bot.me()
-        dp["private_link"] = f"https://t.me/{me.username}?start=live"
-        log.info("bot @%s (%s) serving live room %s", me.username, me.id, settings.live_room_chat_id)
-
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=StageStore(redis, settings.redis_prefix),
         handoffs=HandoffRequests(redis, settings.redis_prefix),
-        private_link="https://t.me/",
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis)

@@ -1,0 +1,126 @@
+"""The real bot, end to end: emulator + Dispatcher + templates + real Redis, in one loop.
+
+Tests read like a session: a buyer says something, the test waits for the bot's next
+message in that chat and asserts on it. Every bot call is recorded by the emulator, so
+`expect_silence` can prove the bot said nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.app import Runtime, build_runtime, make_bot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.knowledge import Knowledge, KnowledgeHolder
+from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
+from bot.sandbox.state import BotCall
+
+LIVE_ROOM = -1001000000100
+AGENTS = -1001000000900
+XIAO_WANG, XIAO_LI, XIAO_ZHANG = 700001, 700002, 700003
+NANA, AMING = 900001, 900002
+
+
+@dataclass
+class Session:
+    emulator: Emulator
+    runtime: Runtime
+    settings: Settings
+    redis: Redis
+
+    def _seen(self, chat_id: int) -> int:
+        return len(self.emulator.sent("sendMessage", chat_id))
+
+    async def say(self, chat_id: int, user_id: int, text: str, *, timeout: float = 5.0,
+                  **kwargs: Any) -> BotCall:
+        """The user writes; returns the bot's next message in that chat."""
+        before = self._seen(chat_id)
+        self.emulator.user_sends(chat_id, user_id, text, **kwargs)
+        calls = await self.emulator.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
+        return calls[before]
+
+    async def private(self, user_id: int, text: str, **kwargs: Any) -> BotCall:
+        return await self.say(user_id, user_id, text, **kwargs)
+
+    async def room(self, user_id: int, text: str, **kwargs: Any) -> BotCall:
+        return await self.say(LIVE_ROOM, user_id, text, **kwargs)
+
+    async def press(self, reply: BotCall, user_id: int, data: str, *, timeout: float = 5.0) -> BotCall:
+        message = reply.message
+        assert message is not None
+        chat_id = message["chat"]["id"]
+        before = self._seen(chat_id)
+        self.emulator.press_button(chat_id, user_id, message["message_id"], data)
+        calls = await self.emulator.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
+        return calls[before]
+
+    async def expect_silence(self, chat_id: int, user_id: int, text: str, *, settle: float = 0.6) -> None:
+        """The user writes and the bot sends nothing at all to that chat."""
+        before = self._seen(chat_id)
+        sent = self.emulator.user_sends(chat_id, user_id, text)
+        await self.settle(sent, settle)
+        after = self.emulator.sent("sendMessage", chat_id)[before:]
+        assert not after, f"bot answered {text!r} with {[c.text for c in after]}"
+
+    async def settle(self, sent: dict[str, Any] | None = None, extra: float = 0.6) -> None:
+        """Wait until the bot has fetched every pending update, then a little longer."""
+        deadline = asyncio.get_running_loop().time() + 5.0
+        while self.emulator.pending_updates:
+            assert asyncio.get_running_loop().time() < deadline, "the bot stopped fetching updates"
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(extra)
+
+    def buttons(self, reply: BotCall) -> list[str]:
+        message = reply.message or {}
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        return [b["callback_data"] for row in rows for b in row]
+
+    def html(self, reply: BotCall) -> str:
+        value = reply.params.get("text")
+        return value if isinstance(value, str) else ""
+
+    def replied_to(self, reply: BotCall) -> int | None:
+        target = (reply.message or {}).get("reply_to_message") or {}
+        return target.get("message_id")
+
+
+def test_settings(key_prefix: str, **overrides: Any) -> Settings:
+    """Demo settings with fast pacing (the pacing itself is tested on the Outbox)."""
+    values: dict[str, Any] = dict(redis_prefix=key_prefix, burst_gather_seconds=0.3,
+                                  burst_repeat_seconds=2.0, private_messages_per_second=100.0,
+                                  group_messages_per_minute=6000)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, redis: Redis, knowledge: Knowledge,
+                      clock: Clock | None = None) -> AsyncIterator[Session]:
+    clock = clock or SystemClock()
+    emulator = Emulator()
+    base = await emulator.start()
+    bot = make_bot(SANDBOX_TOKEN, base)
+    holder = KnowledgeHolder(settings, clock, knowledge)
+    runtime = build_runtime(settings, bot=bot, redis=redis, clock=clock, holder=holder)
+    polling = asyncio.create_task(runtime.start_polling(polling_timeout=1))
+    try:
+        for _ in range(250):  # the first getUpdates: the dispatcher is listening
+            if emulator.stats.polls:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise TimeoutError("the bot never polled the emulator")
+        yield Session(emulator, runtime, settings, redis)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await runtime.dp.stop_polling()
+        await asyncio.gather(polling, return_exceptions=True)
+        await runtime.close()
+        await emulator.stop()

@@ -228,6 +228,9 @@ class IntentMatcher:
             for topic in ("shipping_time", "stock"):
                 if topic in scores:
                     scores["order_status"] = max(scores.get("order_status", 0.0), scores.pop(topic) + 0.4)
+            if not scores.keys() - {"order_status"}:
+                # Nothing but "我的订单": show their orders.
+                scores["order_status"] = max(scores.get("order_status", 0.0), 1.1)
         if scores.keys() - set(SOCIAL):
             # "那谢谢啦! 估计什么时候能发货": the question is what needs an answer.
             for topic in SOCIAL:

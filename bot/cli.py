@@ -50,7 +50,7 @@ app.add_typer(sla_app, name="sla")
 def _print_problems(exc: DataFileError) -> None:
     err_console.print(f"[bold red]{len(exc.errors)} problem(s) in the data files:[/]")
     for problem in exc.errors:
-        err_console.print(f"  {problem}", markup=False, highlight=False)
+        err_console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _load_holder(settings: Settings) -> KnowledgeHolder:
@@ -130,9 +130,13 @@ def sandbox(
 
     async def main() -> None:
         from bot.redis_conn import connect, embedded
-        from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
+        from bot.sandbox import SANDBOX_TOKEN, Emulator, demo_world, people_from_records
 
-        emulator = Emulator(host=host or settings.sandbox_host, port=settings.sandbox_port if port is None else port)
+        catalog = holder.current.catalog
+        world = demo_world(settings.live_room_chat_id, settings.agents_chat_id,
+                           people_from_records(catalog.buyers.values(), catalog.staff.values()))
+        emulator = Emulator(world, host=host or settings.sandbox_host,
+                            port=settings.sandbox_port if port is None else port)
         try:
             base = await emulator.start()
         except OSError as exc:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -20,6 +20,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+
+from bot.sla.settings import SlaSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Where the bundled data directories (shop/, templates/, promo_rules/) live."""
@@ -68,9 +70,11 @@ class Settings(BaseSettings):
     private_messages_per_second: float = 1.0
     send_max_attempts: int = 5
 
+    sla: SlaSettings = Field(default_factory=SlaSettings, description="Service-level definitions")
+    sla_window: str | None = Field(default=None, description="SLA_WINDOW=08:00-23:00 overrides sla.window")
+
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8080
-    sandbox_api_port: int = 0
     log_level: str = "INFO"
 
     @field_validator("ops_ids", mode="before")
@@ -81,6 +85,13 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @model_validator(mode="after")
+    def _sla_follows_shop(self) -> Self:
+        """SLA_WINDOW overrides the window; the SLA clock is the shop's time zone."""
+        sla = self.sla.with_window(self.sla_window) if self.sla_window else self.sla
+        self.sla = sla.model_copy(update={"timezone": self.timezone})
+        return self
 
     @classmethod
     def settings_customise_sources(

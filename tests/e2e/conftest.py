@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.knowledge import Knowledge, load_knowledge
-from tests.e2e.harness import Session, running_bot, test_settings
+from tests.e2e.harness import Session, running_bot, demo_settings
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def knowledge() -> Knowledge:
 
 @pytest.fixture
 def settings(key_prefix: str) -> Settings:
-    return test_settings(key_prefix)
+    return demo_settings(key_prefix)
 
 
 @pytest.fixture

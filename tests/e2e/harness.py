@@ -91,7 +91,7 @@ class Session:
         return target.get("message_id")
 
 
-def test_settings(key_prefix: str, **overrides: Any) -> Settings:
+def demo_settings(key_prefix: str, **overrides: Any) -> Settings:
     """Demo settings with fast pacing (the pacing itself is tested on the Outbox)."""
     values: dict[str, Any] = dict(redis_prefix=key_prefix, burst_gather_seconds=0.3,
                                   burst_repeat_seconds=2.0, private_messages_per_second=100.0,

@@ -73,9 +73,20 @@ def check(text: str, rules: LanguageRules, *, require_polite: bool = False) -> l
 
 
 def compliant_alternative(text: str, rules: LanguageRules) -> str:
-    """The text with each flagged word replaced by its suggestion (or removed)."""
+    """The text with each flagged word replaced by its suggestion (or removed).
+
+    Exception phrases (第一次) are set aside first, so only the claims are rewritten.
+    """
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match[0])
+        return f"\x00{len(kept) - 1}\x00"
+
     out = text
+    if rules.exceptions:
+        out = re.sub("|".join(map(re.escape, rules.exceptions)), keep, out, flags=re.IGNORECASE)
     for violation in check(text, rules):
         if violation.word:
             out = re.sub(re.escape(violation.word), violation.suggestion or "", out, flags=re.IGNORECASE)
-    return out
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m[1])], out)

@@ -116,6 +116,7 @@ def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
     for sample in samples(knowledge, at):
         for locale in replies.locales:
             path = replies.resolve(locale, sample.template)
+            rendered.add(path)  # used, even if it fails below: that failure is its report
             try:
                 text = replies.render(locale, sample.template, sample.context).text
             except Exception as exc:  # noqa: BLE001 - any failure of an ops-edited template is reported
@@ -123,7 +124,6 @@ def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
                 add(Path(filename) if filename else root / path, line,
                     f"{type(exc).__name__}: {exc}", sample.origin)
                 continue
-            rendered.add(path)
             if not text:
                 add(root / path, None, "renders empty text", sample.origin)
             for violation in check(text, knowledge.language,

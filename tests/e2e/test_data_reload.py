@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,17 @@ def _copy_data(tmp_path: Path) -> dict[str, Path]:
     return dirs
 
 
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """`livedesk sandbox` configures the root logger; put it back for the other tests."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restore_logging")
 def test_the_bot_refuses_to_start_on_a_broken_template(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     dirs = _copy_data(tmp_path)

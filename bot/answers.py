@@ -14,9 +14,19 @@ from enum import StrEnum
 from typing import Any
 
 from bot.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
+from bot.cart_request import CartItems, cart_items, is_add_on, merged
 from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
+from bot.promotions import (
+    CartLine,
+    PromotionInputError,
+    Quote,
+    Refund,
+    RuleSet,
+    live_unit_price,
+    price_cart,
+    refund_for,
+)
 from bot.promotions.eligibility import covers, cross_shop_shops
-from bot.promotions import RuleSet, live_unit_price
 from bot.sizing import advise, nearest_in_stock
 
 
@@ -45,6 +55,8 @@ class Answer:
     handoff: Handoff | None = None
     sku: str | None = None
     """The product this answer was about, remembered for follow-up questions."""
+    cart: CartItems | None = None
+    """The cart this answer priced, remembered for "再加一条围巾呢"."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +195,44 @@ def order_view(catalog: Catalog, order: Order) -> dict[str, Any]:
     }
 
 
+def cart_view(catalog: Catalog, quote: Quote) -> dict[str, Any]:
+    """A priced cart in figures a template can explain line by line."""
+    names = {sku: p.name for sku, p in catalog.products.items()}
+    titles = {d.rule: d.title for d in quote.discounts}
+    lines = [{
+        "name": names[line.sku], "qty": line.qty, "list": line.list_fen,
+        "item_discount": line.item_discount_fen, "after_item": line.list_fen - line.item_discount_fen,
+        "shares": [{"title": titles.get(rule, rule), "amount": fen} for rule, fen in line.shares.items() if fen],
+        "payable": line.payable_fen,
+    } for line in quote.lines]
+    discounts = [{
+        "title": d.title, "kind": str(d.kind), "amount": d.amount_fen, "times": d.times,
+        "threshold": d.threshold_fen, "per_times": d.per_times_fen, "eligible": d.eligible_fen,
+        "forfeited": d.forfeited_fen,
+        "shares": [{"name": names[line.sku], "amount": line.shares.get(d.rule, 0)}
+                   for line in quote.lines if line.shares.get(d.rule, 0)],
+        "by_shop": [{"shop": catalog.shops[shop].name, "amount": fen} for shop, fen in d.by_shop.items() if fen],
+    } for d in quote.discounts if d.amount_fen]
+    nxt = quote.next_threshold
+    return {
+        "lines": lines, "list_total": quote.list_fen, "item_discount_total": quote.item_discount_fen,
+        "subtotal": quote.list_fen - quote.item_discount_fen, "discounts": discounts,
+        "payable": quote.payable_fen,
+        "next": None if nxt is None else {
+            "title": nxt.title, "short_by": nxt.short_by_fen, "gain": nxt.gain_fen,
+            "suggestions": [{"name": names[s.sku], "qty": s.qty} for s in nxt.suggestions[:2]],
+        },
+    }
+
+
+def refund_view(catalog: Catalog, refund: Refund) -> dict[str, Any]:
+    return {
+        "order_id": refund.order_id, "refund": refund.refund_fen,
+        "lines": [{"name": catalog.products[line.sku].name, "units": line.units, "amount": line.amount_fen,
+                   "shares": line.shares_fen, "refund": line.refund_fen} for line in refund.lines],
+    }
+
+
 def topic_buttons(match: Match) -> tuple[Button, ...]:
     topics = [c for c in match.candidates if c not in SOCIAL][:3]
     for default in ("price", "shipping_time", "return_policy"):
@@ -208,7 +258,7 @@ class Composer:
         self.matcher = matcher
 
     def compose(self, match: Match, channel: Channel, asker: Asker, at: datetime,
-                *, clarified_before: bool = False) -> Answer | None:
+                *, clarified_before: bool = False, previous_cart: CartItems | None = None) -> Answer | None:
         """The answer, or None when the bot should stay silent (noise, unsure in the room)."""
         if match.intent == NOISE:
             return None
@@ -225,7 +275,42 @@ class Composer:
             reason = {"human": Handoff.requested, "complaint": Handoff.complaint,
                       "personal": Handoff.personal}[intent]
             return self.handoff(reason, asker)
+        if intent == "cart" and channel is Channel.private:
+            return self.cart(match, asker, at, previous_cart)
+        if intent == "refund":
+            return self.refund(match, asker)
         return self.answer_topic(intent, match, channel, asker, at)
+
+    def cart(self, match: Match, asker: Asker, at: datetime, previous: CartItems | None) -> Answer:
+        """Price the cart the buyer described (or extended), with each discount explained."""
+        items = cart_items(match.text.text, self.matcher.products)
+        if previous and (not items or is_add_on(match.text.text)):
+            items = merged(previous, items)
+        if not items and match.sku:
+            items = ((match.sku, 1),)
+        base = {"buyer": self.buyer_view(asker), "channel": str(Channel.private)}
+        if not items:
+            return Answer("which_product", base, buttons=product_buttons(self.catalog))
+        quote = price_cart(self.catalog, self.rules, [CartLine(sku, qty) for sku, qty in items], at)
+        return Answer("cart", {**base, "cart": cart_view(self.catalog, quote)}, cart=items,
+                      sku=items[-1][0])
+
+    def refund(self, match: Match, asker: Asker) -> Answer:
+        """What returning items of one's own order gives back: amount minus allocated shares."""
+        base = {"buyer": self.buyer_view(asker), "order_id": match.order_id}
+        if match.order_id is None:
+            return Answer("refund_need_order", base)
+        order = self.catalog.order_for(match.order_id, asker.user_id)
+        if order is None:
+            return Answer("order_not_found", base)
+        in_order = [item.sku for item in order.items]
+        named = [sku for sku in match.skus if sku in in_order] or in_order
+        returned = {sku: sum(i.qty for i in order.items if i.sku == sku) for sku in named}
+        try:
+            refund = refund_for(self.catalog, self.rules, order, returned)
+        except PromotionInputError:
+            return self.handoff(Handoff.unanswered, asker)
+        return Answer("refund", {**base, "refund": refund_view(self.catalog, refund)})
 
     def handoff(self, reason: Handoff, asker: Asker) -> Answer:
         return Answer("handoff_promise", {"reason": str(reason), "buyer": self.buyer_view(asker)},
@@ -281,7 +366,7 @@ class Composer:
             policy = _policy_view(catalog, product, product.shop) if product else None
             return Answer("return_policy", {**context, "policy": policy, "shops": _shops_view(catalog)},
                           sku=product.sku if product else None)
-        if intent in ("promotion", "cart"):
+        if intent in ("promotion", "cart"):  # in the live room a cart question gets the rule
             return Answer("promotion", {**context, "promo": promotion_view(catalog, self.rules, product, at)},
                           sku=product.sku if product else None)
         if intent == "order_status":

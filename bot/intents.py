@@ -163,6 +163,10 @@ class IntentMatcher:
         self._catalog = catalog
         self._all_sizes = sorted({s for p in catalog.products.values() for s in p.sizes})
 
+    @property
+    def products(self) -> ProductIndex:
+        return self._products
+
     def needs_product(self, intent: str) -> bool:
         d = self.lexicon.intents.get(intent)
         return d is not None and d.needs_product

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<!\d)\d{14}(\d{3}[\dXx])(?!\d)")
 _ADDRESS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,6}(?:省|自治区|市|州|盟)){1,2}(?:[\u4e00-\u9fff]{1,6}(?:区|县|旗))?)"

@@ -25,7 +25,7 @@ _UNITS = ("斤", "公斤", "千克", "kg", "cm", "厘米", "公分", "件", "条
 _ME_QUESTION = re.compile(r"(?<![什怎那这多要])么(?=[\s,.!?~、。]|$)")
 
 
-def _cn_to_int(text: str) -> int | None:
+def chinese_number(text: str) -> int | None:
     """Small Chinese numerals: 五十八 → 58, 一百 → 100, 一百二 → 120, 九十五 → 95."""
     if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
         return None
@@ -52,7 +52,7 @@ def _numerals(text: str) -> str:
     text = _HEIGHT_CN.sub(height, text)
 
     def number(match: re.Match[str]) -> str:
-        value = _cn_to_int(match[0])
+        value = chinese_number(match[0])
         following = text[match.end():match.end() + 3].lstrip()
         if value is None or value < 10 or not following.startswith(_UNITS):
             return match[0]

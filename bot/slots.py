@@ -151,20 +151,22 @@ class ProductIndex:
                     pairs.setdefault(key, sku)
         return cls(tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)))
 
-    def find(self, text: str) -> list[str]:
-        """SKUs named in `text`, in order of appearance, each once."""
-        taken: list[tuple[int, int]] = []
-        hits: list[tuple[int, str]] = []
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Every product mention as (start, end, sku), in order of appearance."""
+        taken: list[tuple[int, int, str]] = []
         for name, sku in self.names:
             start = text.find(name)
             while start != -1:
                 end = start + len(name)
-                if _names_here(text, name, start, end) and all(end <= a or start >= b for a, b in taken):
-                    taken.append((start, end))
-                    hits.append((start, sku))
+                if _names_here(text, name, start, end) and all(end <= a or start >= b for a, b, _ in taken):
+                    taken.append((start, end, sku))
                 start = text.find(name, end)
+        return sorted(taken)
+
+    def find(self, text: str) -> list[str]:
+        """SKUs named in `text`, in order of appearance, each once."""
         seen: list[str] = []
-        for _, sku in sorted(hits):
+        for _, _, sku in self.spans(text):
             if sku not in seen:
                 seen.append(sku)
         return seen

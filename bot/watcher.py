@@ -50,4 +50,7 @@ async def watch(folders: list[Path], on_change: Callable[[], Awaitable[None]], i
             continue
         if pending:
             pending = False
-            await on_change()
+            try:
+                await on_change()
+            except Exception:  # noqa: BLE001 - a failed reload must not stop watching
+                log.exception("reloading after a file change failed; still watching")

@@ -29,6 +29,7 @@ from bot.stage import StageStore
 log = logging.getLogger(__name__)
 
 LAST_SKU = "last_sku"
+LAST_CART = "last_cart"
 ASKED_TEXT = "asked_text"
 
 
@@ -61,6 +62,8 @@ async def _remember(state: FSMContext, answer: Answer, asked: str) -> None:
     await state.set_state(Conversation.clarifying if answer.template == "clarify" else None)
     if answer.sku:
         await state.update_data({LAST_SKU: answer.sku})
+    if answer.cart:
+        await state.update_data({LAST_CART: [list(item) for item in answer.cart]})
 
 
 def make_router(settings: Settings) -> Router:
@@ -88,8 +91,9 @@ def make_router(settings: Settings) -> Router:
         asker = _asker(message.from_user)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage, settings))
         clarifying = await state.get_state() == Conversation.clarifying.state
+        previous_cart = tuple((sku, int(qty)) for sku, qty in (await state.get_data()).get(LAST_CART, []))
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
-                                            clarified_before=clarifying)
+                                            clarified_before=clarifying, previous_cart=previous_cart or None)
         if answer is None:
             log.debug("private message from %s needs no answer (%s)", asker.user_id, match.intent)
             return

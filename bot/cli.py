@@ -182,8 +182,13 @@ def templates_lint(
     except DataFileError as exc:
         _print_problems(exc)
         raise typer.Exit(1) from None
+    from bot.template_lint import unexercised
+
     replies = knowledge.replies
     count = sum(len(replies.template_names(locale)) for locale in replies.locales)
+    for path in unexercised(knowledge, SystemClock().now()):
+        err_console.print(f"warning: {path}: no sample answer reached it, so it was not checked "
+                          "(unused, misnamed, or not reachable with this data)", markup=False, soft_wrap=True)
     console.print(f"[green]OK[/]: {count} templates in {', '.join(replies.locales)} render cleanly "
                   "and follow the service-language rules.")
 

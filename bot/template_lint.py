@@ -94,6 +94,19 @@ def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
 
 def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
     """Every problem of every template in every locale; empty when all is well."""
+    return _lint(knowledge, at)[0]
+
+
+def unexercised(knowledge: Knowledge, at: datetime) -> list[Path]:
+    """Templates no sample answer reached, so lint could not check them.
+
+    Not an error: which templates the demo data reaches depends on the data (a refund
+    needs an order whose price still reproduces), but ops should know they went unchecked.
+    """
+    return _lint(knowledge, at)[1]
+
+
+def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Path]]:
     replies = knowledge.replies
     root = replies.directory
     problems: dict[tuple[str, int | None, str], DataError] = {}
@@ -111,7 +124,7 @@ def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
             except TemplateSyntaxError as exc:
                 add(root / locale / f"{name}.j2", exc.lineno, f"Jinja syntax: {exc.message}")
     if problems:
-        return list(problems.values())
+        return list(problems.values()), []
 
     from bot.knowledge import needs_polite
 
@@ -132,9 +145,6 @@ def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
                                    require_polite=needs_polite(path.split("/", 1)[0], sample.template)):
                 add(root / path, None, str(violation), f"{sample.origin}: {text[:60]!r}")
 
-    for locale in replies.locales:
-        for name in replies.template_names(locale):
-            path = f"{locale}/{name}.j2"
-            if not Path(name).name.startswith("_") and path not in rendered:
-                add(root / path, None, "never rendered by any sample answer (unused, or misnamed?)")
-    return list(problems.values())
+    unused = [root / locale / f"{name}.j2" for locale in replies.locales for name in replies.template_names(locale)
+              if not Path(name).name.startswith("_") and f"{locale}/{name}.j2" not in rendered]
+    return list(problems.values()), unused

@@ -1,0 +1,64 @@
+-- The relay outbox: enqueue, claim with a lease, settle, and release claims.
+-- KEYS[1] seq   ARGV[1] operation, then:
+--   enqueue  2 conversation id  3 direction  4 message id  5 payload JSON  6 now ms
+--            -> relay id (the existing one when this message was enqueued before), or
+--               'not_found' when the conversation is unknown
+--   claim    2 now ms  3 lease ms  4 limit
+--            -> HGETALLs of due relays, now invisible until now + lease
+--   settle   2 relay id  3 'delivered'|'dropped'  4 copy Telegram id | reason  5 now ms
+--            -> 'ok' the first time, 'already' after, 'not_found' for unknown ids
+--   release  2 now ms -> how many claimed relays became due again
+
+local op = ARGV[1]
+
+if op == 'enqueue' then
+  local cid = ARGV[2]
+  local status = redis.call('HGET', ckey(cid), 'status')
+  if not status then return 'not_found' end
+  local rid = add_relay(cid, ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  if status == 'closed' then retain(cid) end
+  return tostring(rid)
+end
+
+if op == 'claim' then
+  local now, lease, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+  local due = redis.call('ZRANGEBYSCORE', RDUE, '-inf', int(now), 'LIMIT', 0, limit)
+  local out = {}
+  for _, rid in ipairs(due) do
+    local rk = rkey(rid)
+    if redis.call('EXISTS', rk) == 1 and not redis.call('HGET', rk, 'settled_at') then
+      redis.call('ZADD', RDUE, int(now + lease), rid)
+      redis.call('HINCRBY', rk, 'attempts', 1)
+      table.insert(out, redis.call('HGETALL', rk))
+    else
+      redis.call('ZREM', RDUE, rid)
+    end
+  end
+  return out
+end
+
+if op == 'settle' then
+  local rid, how, value, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+  local rk = rkey(rid)
+  local r = redis.call('HMGET', rk, 'conversation_id', 'message_id', 'settled_at')
+  if not r[1] then return 'not_found' end
+  if r[3] then return 'already' end
+  redis.call('ZREM', RDUE, rid)
+  redis.call('HSET', rk, 'settled_at', now, how, value)
+  if how == 'delivered' then
+    local ck = ckey(r[1])
+    redis.call('HSET', ck .. ':copies', r[2], value)
+    if redis.call('HGET', ck, 'status') == 'closed' then retain(r[1]) end
+  end
+  redis.call('EXPIRE', rk, CFG_DELIVERED_TTL)
+  return 'ok'
+end
+
+if op == 'release' then
+  local now = tonumber(ARGV[2])
+  local claimed = redis.call('ZRANGEBYSCORE', RDUE, '(' .. int(now), '+inf')
+  for _, rid in ipairs(claimed) do redis.call('ZADD', RDUE, int(now), rid) end
+  return #claimed
+end
+
+return redis.error_reply('unknown relay operation ' .. tostring(op))

@@ -70,7 +70,7 @@ from bot.handoff.settings import HandoffSettings
 
 log = logging.getLogger(__name__)
 
-ASSIGN_ATTEMPTS = 8
+ASSIGN_ATTEMPTS = 50  # each failed compare-and-set means another writer made progress
 
 
 class ConversationNotFound(LookupError):

@@ -317,8 +317,7 @@ class HandoffStore:
             agent = policy.next_agent(ids, open_counts, cap, _opt_int(last), presence)
             if agent is None:
                 return None
-            outcome, flat = await self._run(ASSIGN, shop, as_str(head[0]),
-                                            "" if last is None else as_str(last), agent, int(cap),
+            outcome, flat = await self._run(ASSIGN, shop, as_str(head[0]), agent, int(cap),
                                             self._ms(at))
             if as_str(outcome) == "assigned":
                 conv = _conversation(flat)

@@ -31,6 +31,12 @@ def store(redis: Redis, key_prefix: str, clock: ManualClock) -> HandoffStore:
     return HandoffStore(redis, key_prefix, clock)
 
 
+async def warm_pool(redis: Redis, n: int = 12) -> None:
+    """Open n connections first, so gathered calls really overlap in Redis instead of the
+    first one finishing while the others are still connecting."""
+    await asyncio.gather(*(redis.ping() for _ in range(n)))
+
+
 async def queued(store: HandoffStore, clock: ManualClock, n: int, shop: str = SHOP,
                  first_buyer: int = 7000) -> list[int]:
     ids = []
@@ -56,8 +62,9 @@ async def test_take_holds_the_conversation_for_the_agent(store, clock) -> None:
     assert await store.held_by(NANA) == [cid]
 
 
-async def test_two_agents_racing_for_one_conversation_exactly_one_wins(store, clock) -> None:
+async def test_two_agents_racing_for_one_conversation_exactly_one_wins(store, clock, redis) -> None:
     [cid] = await queued(store, clock, 1)
+    await warm_pool(redis)
     results = await asyncio.gather(*(store.take(cid, agent) for agent in (NANA, AMING, LILI)))
     winners = [r for r in results if r.outcome is TakeOutcome.taken]
     assert len(winners) == 1
@@ -68,8 +75,9 @@ async def test_two_agents_racing_for_one_conversation_exactly_one_wins(store, cl
     assert sorted(counts) == [0, 0, 1]
 
 
-async def test_many_takes_of_many_conversations_never_double_assign(store, clock) -> None:
+async def test_many_takes_of_many_conversations_never_double_assign(store, clock, redis) -> None:
     ids = await queued(store, clock, 10)
+    await warm_pool(redis, 30)
     agents = (NANA, AMING, LILI)
     results = await asyncio.gather(*(store.take(c, a) for c in ids for a in agents))
     assert sum(r.outcome is TakeOutcome.taken for r in results) == 10
@@ -270,9 +278,10 @@ async def test_the_round_robin_pointer_survives_a_restart(store, redis, key_pref
     assert (await restarted.assign_next(SHOP, [NANA, LILI], cap=5))[1] == LILI
 
 
-async def test_concurrent_assignment_never_exceeds_the_cap(store, clock) -> None:
+async def test_concurrent_assignment_never_exceeds_the_cap(store, clock, redis) -> None:
     await queued(store, clock, 8)
     await online(store, NANA, LILI)
+    await warm_pool(redis)
     got = await asyncio.gather(*(store.assign_next(SHOP, [NANA, LILI], cap=3) for _ in range(8)))
     assigned = [g for g in got if g is not None]
     assert len(assigned) == 6
@@ -304,3 +313,16 @@ async def test_a_new_topic_replaces_the_old_mapping(store, clock) -> None:
 async def test_set_topic_of_an_unknown_conversation(store) -> None:
     assert await store.set_topic(12345, 501) is None
     assert await store.for_topic(501) is None
+
+
+async def test_an_agent_of_two_shops_is_not_filled_past_the_cap_from_both_at_once(
+        store, clock, redis) -> None:
+    await queued(store, clock, 3, shop=SHOP, first_buyer=7000)
+    await queued(store, clock, 3, shop=OTHER_SHOP, first_buyer=8000)
+    await online(store, LILI)  # Lili works for both shops
+    await warm_pool(redis)
+    got = await asyncio.gather(*(store.assign_next(shop, [LILI], cap=1)
+                                 for shop in (SHOP, OTHER_SHOP, SHOP, OTHER_SHOP)))
+    assert len([g for g in got if g is not None]) == 1
+    assert await store.open_count(LILI) == 1
+    assert len(await store.queue(SHOP)) + len(await store.queue(OTHER_SHOP)) == 5

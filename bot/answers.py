@@ -37,6 +37,7 @@ class Handoff(StrEnum):
     complaint = "complaint"
     personal = "personal"
     unanswered = "unanswered"
+    vip = "vip"
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ class Composer:
                 return None
             if clarified_before:
                 return self.handoff(Handoff.unanswered, asker)
+            if self._is_vip(asker):
+                return self.handoff(Handoff.vip, asker)  # a VIP is not made to pick buttons
             return Answer("clarify", {"text": match.text.original}, buttons=topic_buttons(match))
         intent = match.intent
         if channel is Channel.live and intent in LIVE_PRIVATE_TOPICS:
@@ -315,6 +318,10 @@ class Composer:
     def handoff(self, reason: Handoff, asker: Asker) -> Answer:
         return Answer("handoff_promise", {"reason": str(reason), "buyer": self.buyer_view(asker)},
                       handoff=reason)
+
+    def _is_vip(self, asker: Asker) -> bool:
+        known = self.catalog.buyers.get(asker.user_id)
+        return known is not None and known.tier == "vip"
 
     def buyer_view(self, asker: Asker) -> dict[str, Any]:
         known: Buyer | None = self.catalog.buyers.get(asker.user_id)

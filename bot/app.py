@@ -27,9 +27,12 @@ from bot.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation_keys import CONVERSATION_TTL, ConversationKeyBuilder
-from bot.handoff_requests import HandoffRequests
+from bot.desk import Desk
+from bot.handoff.store import HandoffStore
 from bot.knowledge import KnowledgeHolder
 from bot.outbound import Limits, Outbox, Outgoing
+from bot.sla.alerts import SlaAlerts
+from bot.sla.recorder import SlaRecorder
 from bot.stage import StageStore
 from handlers import get_routers
 
@@ -62,6 +65,8 @@ class Runtime:
     burst: BurstGate
     holder: KnowledgeHolder
     redis: Redis
+    desk: Desk
+    alerts: SlaAlerts
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
@@ -77,15 +82,20 @@ class Runtime:
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
     async def start_polling(self, polling_timeout: int = 10) -> None:
+        """Poll Telegram until stopped. Updates are handled one after another so an update
+        is confirmed to Telegram only once it has been handled: a crash loses nothing, and
+        the desk drops what a redelivery would duplicate."""
+        self.desk.start(self.alerts)
         me = await self.bot.me()
         self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
         await self.dp.start_polling(self.bot, handle_signals=False, close_bot_session=False,
-                                    polling_timeout=polling_timeout,
+                                    polling_timeout=polling_timeout, handle_as_tasks=False,
                                     allowed_updates=self.dp.resolve_used_update_types())
 
     async def close(self) -> None:
         """Post gathered room answers, deliver the outbound queue, then close the session."""
+        await self.desk.stop()
         await self.burst.close()
         await self.outbox.close()
         await self.dp.storage.close()
@@ -115,10 +125,13 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
 
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
+    store = HandoffStore(redis, settings.redis_prefix, clock)
+    sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
+    desk = Desk(settings, bot, outbox, store, sla, holder, clock)
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
-        stage=StageStore(redis, settings.redis_prefix),
-        handoffs=HandoffRequests(redis, settings.redis_prefix),
+        stage=StageStore(redis, settings.redis_prefix), desk=desk,
     )
-    return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis)
+    return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
+                   desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix))

@@ -43,6 +43,26 @@ class HasText(Filter):
         return {"text": text}
 
 
+class HasMedia(Filter):
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.photo or message.document or message.sticker)
+
+
+class FromAgent(Filter):
+    """The sender is a configured agent (staff with the agent role)."""
+
+    async def __call__(self, event: TelegramObject, **data: Any) -> bool:
+        user = getattr(event, "from_user", None)
+        return user is not None and data["knowledge"].catalog.is_agent(user.id)
+
+
+class InTopic(Filter):
+    """A message inside a forum topic (not the General thread)."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.is_topic_message and message.message_thread_id)
+
+
 class FromOps(Filter):
     """The sender is an ops account: staff with the ops role, or listed in OPS_IDS."""
 

@@ -35,9 +35,18 @@ INTENTS_FILE = "intents.yaml"
 LANGUAGE_FILE = "language.yaml"
 
 
+STAFF_TEMPLATES = ("ops/", "agents/")
+"""Notices to ops and agents: not buyer-facing, and they may quote a held message's words."""
+
+
 def needs_polite(locale: str, template: str) -> bool:
-    """zh answers to buyers must address them politely; ops notices and partials need not."""
-    return locale.startswith("zh") and not template.startswith(("ops/", "_"))
+    """zh answers to buyers must address them politely; staff notices and partials need not."""
+    return locale.startswith("zh") and not template.startswith((*STAFF_TEMPLATES, "_"))
+
+
+def buyer_facing(template: str) -> bool:
+    """Whether the service-language rules apply: every text a buyer can read."""
+    return not template.startswith(STAFF_TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class Knowledge:
         bring a forbidden word in: the buyer then gets the safe fallback and ops a log line.
         """
         rendered = self.replies.render(locale, template, context)
+        if not buyer_facing(template):
+            return rendered.text
         problems = check(rendered.text, self.language,
                          require_polite=needs_polite(rendered.locale, template))
         if not problems:

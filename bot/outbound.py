@@ -25,7 +25,8 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from aiogram.methods import TelegramMethod
+from aiogram.types import InlineKeyboardMarkup, Message, MessageId, ReplyParameters
 from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,20 @@ IDLE_WORKER_SECONDS = 30.0
 
 @dataclass
 class Outgoing:
+    """One message to send: text fields, or any aiogram method (copyMessage, sendPhoto...).
+
+    `chat_id` decides the queue and the pacing either way.
+    """
+
     chat_id: int
-    text: str
+    text: str = ""
     reply_to: int | None = None
     markup: InlineKeyboardMarkup | None = None
     thread_id: int | None = None
     purpose: str = "answer"
     """What this message is, for logs ("answer", "burst", "ops"...)."""
-    sent: asyncio.Future[Message] | None = field(default=None, repr=False)
+    method: TelegramMethod[Message] | TelegramMethod[MessageId] | None = None
+    sent: asyncio.Future[Message | MessageId] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -88,7 +95,7 @@ class Outbox:
             self._chat_limiters[chat_id] = limiter
         return limiter
 
-    def send(self, item: Outgoing) -> asyncio.Future[Message]:
+    def send(self, item: Outgoing) -> asyncio.Future[Message | MessageId]:
         """Queue a message; returns a future that resolves to the sent Message.
 
         Callers normally do not await it: a handler must not wait a group's pacing.
@@ -127,7 +134,9 @@ class Outbox:
             if queue.empty():
                 self._queues.pop(chat_id, None)
 
-    async def _call(self, item: Outgoing) -> Message:
+    async def _call(self, item: Outgoing) -> Message | MessageId:
+        if item.method is not None:
+            return await self._bot(item.method)
         return await self._bot.send_message(
             chat_id=item.chat_id,
             text=item.text,

@@ -83,6 +83,64 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
     yield Sample("ops/not_allowed", {}, "ops command from a buyer")
     yield Sample("ops/reload_ok", {"products": 6, "rules": 3, "templates": 40}, "/reload")
     yield Sample("ops/reload_failed", {"errors": ["shop/products.yaml:3: price: bad"]}, "/reload")
+    yield from _desk_samples(knowledge, at, view)
+
+
+def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -> Iterator[Sample]:
+    """The handoff desk's messages to buyers and agents, with the contexts the desk builds."""
+    from bot.handoff.model import HistoryEntry, Role
+    from bot.handoff_views import card_view, sample_conversation
+
+    catalog = knowledge.catalog
+    history = [HistoryEntry(Role.buyer, "连衣裙有M码吗", at), HistoryEntry(Role.bot, "亲，M码暂时售罄了", at)]
+    for buyer_id in [*catalog.buyers, 1]:
+        for reason in ("requested", "complaint", "personal", "unanswered", "vip"):
+            conversation = sample_conversation(catalog, at, buyer_id, reason)
+            for stage in (None, product["sku"]):
+                card = card_view(catalog, conversation, history, stage, {})
+                yield Sample("agents/card", {"card": card}, f"card of {buyer_id} ({reason})")
+                yield Sample("agents/topic_name", {"card": card}, f"topic of {buyer_id} ({reason})")
+    for ahead, eta in ((0, 1), (2, 10), (3, None)):
+        yield Sample("handoff/queued", {"ahead": ahead, "eta_minutes": eta}, "queued")
+        yield Sample("handoff/position", {"position": ahead + 1, "eta_minutes": eta}, "position")
+    for name in ("no_agent", "cancelled", "nothing_to_cancel", "goodbye"):
+        yield Sample(f"handoff/{name}", {}, name)
+    yield Sample("handoff/agent_joined", {"agent": "娜娜"}, "agent joined")
+    for rating in ("satisfied", "neutral", "dissatisfied"):
+        yield Sample("handoff/rated", {"rating": rating}, "rating")
+        yield Sample("agents/rated", {"rating": rating}, "rating")
+    agent = {"agent": "娜娜"}
+    for name in ("taken", "assigned", "back", "closed"):
+        yield Sample(f"agents/{name}", agent, name)
+    yield Sample("agents/held_by_other", {"holder": "阿明"}, "held by other")
+    yield Sample("agents/transferred", {"by": "娜娜", "target": "阿明"}, "transfer")
+    yield Sample("agents/transfer_usage", {
+        "agents": [{"id": s.id, "name": s.name} for s in catalog.staff.values()],
+        "shops": [{"id": s.id, "name": s.name} for s in catalog.shops.values()]}, "/transfer")
+    for name in ("closed_already", "cancelled", "not_in_conversation", "help"):
+        yield Sample(f"agents/{name}", {}, name)
+    yield Sample("agents/held_message", {"problems": ["forbidden word '最低价'"], "alternative": "优惠价"}, "held")
+    for presence in ("online", "break", "offline"):
+        yield Sample("agents/presence", {"agent": "娜娜", "presence": presence}, presence)
+    yield Sample("agents/ping", {"seconds": 20, "agent": "娜娜"}, "ping")
+    yield Sample("agents/ping", {"seconds": 20, "agent": None}, "ping")
+    yield Sample("agents/missed", {"seconds": 30, "agent": None}, "missed")
+    yield Sample("agents/hold_reminder", {"minutes": 3, "agent": "娜娜"}, "hold")
+    yield Sample("agents/quick_list", {"keys": ["greet", "wait"]}, "/q")
+    yield Sample("agents/quick_unknown", {"key": "nope", "keys": ["greet", "wait"]}, "/q nope")
+    row = {"id": "beishang", "name": "蓓尚服饰", "rounds": 3, "reply_rate_30s": "66.7%", "reply_rate_3m": "100.0%",
+           "first_response_avg": "12s", "avg_response": "20s", "non_service_rate": "0.0%",
+           "dissatisfaction_rate": "—", "served": 2, "hold_without_followup": 1, "repeated_reply": 0,
+           "slow_days": ["2026-11-23"]}
+    for kind, empty in (("day", True), ("week", False)):
+        period = {"period_kind": kind, "period": "2026-W48", "window": "08:00-23:00", "empty": empty,
+                  "shops": [] if empty else [row], "agents": [] if empty else [row]}
+        yield Sample("agents/sla", {"periods": [period], "current": kind == "day"}, "/sla")
+    shop = next(iter(catalog.shops.values()))
+    for key in ("greet", "wait", "shipping", "thanks", "sorry"):
+        yield Sample(f"quick/{key}", {"agent": "娜娜", "buyer": {"name": "小王", "id": 700001},
+                                      "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours,
+                                               "courier": shop.courier}}, f"/q {key}")
 
 
 def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
@@ -126,7 +184,7 @@ def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Pat
     if problems:
         return list(problems.values()), []
 
-    from bot.knowledge import needs_polite
+    from bot.knowledge import buyer_facing, needs_polite
 
     for sample in samples(knowledge, at):
         for locale in replies.locales:
@@ -141,6 +199,8 @@ def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Pat
                 continue
             if not text:
                 add(root / path, None, "renders empty text", sample.origin)
+            if not buyer_facing(sample.template):
+                continue
             for violation in check(text, knowledge.language,
                                    require_polite=needs_polite(path.split("/", 1)[0], sample.template)):
                 add(root / path, None, str(violation), f"{sample.origin}: {text[:60]!r}")

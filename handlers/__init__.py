@@ -1,7 +1,8 @@
 """aiogram routers, one per audience, joined in `get_routers`.
 
 Order matters: ops commands are tried first (they work in the live room and in private
-chat), then the live room, then private chat; the errors router catches what escapes.
+chat), then the agents' group, the live room and private chat; the errors router catches
+what escapes.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.config import Settings
-from handlers import errors, live_room, ops, private_chat
+from handlers import agents, errors, live_room, ops, private_chat
 
 
 def get_routers(settings: Settings) -> list[Router]:
     return [
         ops.make_router(settings),
+        agents.make_router(settings),
         live_room.make_router(settings),
         private_chat.make_router(settings),
         errors.make_router(),

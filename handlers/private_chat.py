@@ -1,8 +1,10 @@
-"""Private chat with a buyer: /start, /help, questions, ask-back buttons, own orders.
+"""Private chat with a buyer: /start, /help, questions, ask-back buttons, own orders, handoff.
 
 When the bot is unsure it asks back once with buttons of the likely topics; if the next
-message is still unclear, it promises a human colleague and records the request before
-saying so. The product discussed last is remembered for follow-ups ("那L码呢").
+message is still unclear, the buyer goes to a human (the desk queues them and relays).
+While a conversation is with the desk (queued or held by an agent) every message is
+relayed to the agents and the bot does not interrupt; /cancel brings the bot back.
+The product discussed last is remembered for follow-ups ("那L码呢").
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.answers import HUMAN_DATA, PRODUCT_PREFIX, TOPIC_PREFIX, Answer, Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import CallbackPrefix, HasText, PrivateChat
-from bot.handoff_requests import HandoffRequest, HandoffRequests
-from bot.intents import Channel
+from bot.desk import CANCEL_DATA, RATE_PREFIX, Desk, Incoming, kind_of
+from bot.filters import CallbackPrefix, HasMedia, HasText, PrivateChat
+from bot.handoff.model import Role
+from bot.intents import Channel, Match
 from bot.keyboards import keyboard
 from bot.knowledge import Knowledge
 from bot.outbound import Outbox, Outgoing
@@ -41,14 +44,25 @@ def _asker(user: User) -> Asker:
     return Asker(user.id, user.full_name, user.language_code)
 
 
-async def _say(answer: Answer, chat_id: int, asker: Asker, knowledge: Knowledge, outbox: Outbox,
-               handoffs: HandoffRequests, clock: Clock, text: str, reply_to: int | None = None) -> None:
-    if answer.handoff is not None:
-        # Durable first: the buyer is told a colleague will help only once that is recorded.
-        await handoffs.record(HandoffRequest(asker.user_id, chat_id, str(answer.handoff), text, clock.now()))
+def _incoming(message: Message) -> Incoming:
+    kind, file_id, text = kind_of(message)
+    return Incoming(message.chat.id, message.message_id, message.from_user.id if message.from_user else 0,
+                    text, kind, file_id)
+
+
+async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowledge, outbox: Outbox,
+               desk: Desk, match: Match | None = None, incoming: Incoming | None = None) -> None:
+    """Send the answer; a handoff answer goes through the desk (queue, topic, relay) instead."""
     locale = knowledge.locale(asker.language_code)
-    outbox.send(Outgoing(chat_id, knowledge.render_answer(locale, answer), reply_to=reply_to,
-                         markup=keyboard(knowledge, locale, answer.buttons), purpose=answer.template))
+    text = knowledge.render_answer(locale, answer)
+    if answer.handoff is not None:
+        await desk.hand_off(asker, answer.handoff, incoming or _incoming(message),
+                            sku=match.sku if match else None, order_id=match.order_id if match else None,
+                            promise=text)
+        return
+    await desk.note(asker.user_id, Role.bot, text)
+    outbox.send(Outgoing(message.chat.id, text, markup=keyboard(knowledge, locale, answer.buttons),
+                         purpose=answer.template))
 
 
 async def _context_sku(state: FSMContext, stage: StageStore, settings: Settings) -> str | None:
@@ -66,9 +80,21 @@ async def _remember(state: FSMContext, answer: Answer, asked: str) -> None:
         await state.update_data({LAST_CART: [list(item) for item in answer.cart]})
 
 
+async def _with_the_desk(message: Message, desk: Desk) -> bool:
+    """Relay to the agents when the buyer is queued or held; True when it was."""
+    if message.from_user is None:
+        return False
+    conversation = await desk.open_conversation(message.from_user.id)
+    if conversation is None:
+        return False
+    await desk.relay_buyer_message(conversation, _incoming(message))
+    return True
+
+
 def make_router(settings: Settings) -> Router:
     router = Router(name="private_chat")
     router.message.filter(PrivateChat())
+    router.edited_message.filter(PrivateChat())
     router.callback_query.filter(PrivateChat())
 
     @router.message(CommandStart())
@@ -82,11 +108,19 @@ def make_router(settings: Settings) -> Router:
         locale = knowledge.locale(message.from_user.language_code if message.from_user else None)
         outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "help", {}), purpose="help"))
 
+    @router.message(Command("cancel"))
+    async def on_cancel(message: Message, knowledge: Knowledge, outbox: Outbox, desk: Desk) -> None:
+        if message.from_user is None:
+            return
+        if not await desk.cancel(message.from_user.id):
+            locale = knowledge.locale(message.from_user.language_code)
+            outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "handoff/nothing_to_cancel", {}),
+                                 purpose="cancel"))
+
     @router.message(HasText())
     async def on_question(message: Message, text: str, knowledge: Knowledge, state: FSMContext,
-                          stage: StageStore, outbox: Outbox, handoffs: HandoffRequests,
-                          clock: Clock) -> None:
-        if message.from_user is None:
+                          stage: StageStore, outbox: Outbox, desk: Desk, clock: Clock) -> None:
+        if message.from_user is None or await _with_the_desk(message, desk):
             return
         asker = _asker(message.from_user)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage, settings))
@@ -98,18 +132,41 @@ def make_router(settings: Settings) -> Router:
             log.debug("private message from %s needs no answer (%s)", asker.user_id, match.intent)
             return
         await _remember(state, answer, text)
-        await _say(answer, message.chat.id, asker, knowledge, outbox, handoffs, clock, text)
+        await _say(answer, message, asker, knowledge, outbox, desk, match)
+
+    @router.message(HasMedia())
+    async def on_media(message: Message, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
+                       desk: Desk, clock: Clock) -> None:
+        """A photo (a broken item, bad fruit) goes to the agents if they are on it, else ask back."""
+        if message.from_user is None or await _with_the_desk(message, desk):
+            return
+        asker = _asker(message.from_user)
+        match = knowledge.matcher.match(message.caption or "", Channel.private, None)
+        answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
+                                            clarified_before=await state.get_state() == Conversation.clarifying.state)
+        if answer is not None:
+            await _remember(state, answer, message.caption or "")
+            await _say(answer, message, asker, knowledge, outbox, desk, match)
+
+    @router.edited_message()
+    async def on_edit(message: Message, desk: Desk) -> None:
+        if message.from_user is None:
+            return
+        conversation = await desk.open_conversation(message.from_user.id)
+        if conversation is not None:
+            await desk.buyer_edited(conversation, message)
 
     @router.callback_query(CallbackPrefix(TOPIC_PREFIX, PRODUCT_PREFIX, HUMAN_DATA))
     async def on_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, stage: StageStore,
-                        outbox: Outbox, handoffs: HandoffRequests, clock: Clock) -> None:
+                        outbox: Outbox, desk: Desk, clock: Clock) -> None:
         await query.answer()
-        if query.message is None or query.data is None:
+        if not isinstance(query.message, Message) or query.data is None:
             return
         asker = _asker(query.from_user)
         data = await state.get_data()
         asked = data.get(ASKED_TEXT, "")
         now = clock.now()
+        match = None
         if query.data == HUMAN_DATA:
             answer: Answer | None = knowledge.composer.handoff(Handoff.requested, asker)
         elif query.data.startswith(PRODUCT_PREFIX):
@@ -124,6 +181,21 @@ def make_router(settings: Settings) -> Router:
         if answer is None:
             return
         await _remember(state, answer, asked)
-        await _say(answer, query.message.chat.id, asker, knowledge, outbox, handoffs, clock, asked)
+        # The buyer's words are the question asked before the buttons, not the bot's message.
+        asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked)
+        await _say(answer, query.message, asker, knowledge, outbox, desk, match, asked_again)
+
+    @router.callback_query(CallbackPrefix(CANCEL_DATA))
+    async def on_cancel_button(query: CallbackQuery, desk: Desk) -> None:
+        await query.answer()
+        await desk.cancel(query.from_user.id)
+
+    @router.callback_query(CallbackPrefix(RATE_PREFIX))
+    async def on_rating(query: CallbackQuery, desk: Desk) -> None:
+        await query.answer()
+        _, _, rest = (query.data or "").partition(RATE_PREFIX)
+        conversation_id, _, rating = rest.partition(":")
+        if conversation_id.isdigit():
+            await desk.rate(query.from_user.id, int(conversation_id), rating)
 
     return router

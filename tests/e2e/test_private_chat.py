@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff_requests import HandoffRequests
+from bot.handoff.store import HandoffStore
+from bot.clock import SystemClock
 from tests.e2e.harness import NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session
 
 pytestmark = pytest.mark.e2e
@@ -97,19 +98,22 @@ async def test_unsure_asks_back_with_buttons_then_answers_the_pick(session: Sess
     assert "纯棉连衣裙" in answer.text and "120.00" in answer.text
 
 
-async def test_second_failure_promises_a_human_and_records_the_request(session: Session) -> None:
-    await session.private(XIAO_ZHANG, "这个安上直接就能用么?")
-    reply = await session.private(XIAO_ZHANG, "一年保修?")
+async def test_second_failure_hands_off_to_a_human(session: Session) -> None:
+    await session.private(XIAO_LI, "这个安上直接就能用么?")
+    reply = await session.private(XIAO_LI, "一年保修?")
     assert "人工客服" in reply.text
-    requests = await HandoffRequests(session.redis, session.settings.redis_prefix).recent()
-    assert [(r.buyer_id, r.reason, r.text) for r in requests] == [(XIAO_ZHANG, "unanswered", "一年保修?")]
+    store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
+    conversation = await store.open_for_buyer(XIAO_LI)
+    assert conversation is not None and conversation.reason == "unanswered"
+    assert [m.text for m in await store.last_messages(conversation.id)] == ["一年保修?"]
 
 
-async def test_asking_for_a_human_is_recorded_before_the_promise(session: Session) -> None:
+async def test_asking_for_a_human_queues_the_buyer(session: Session) -> None:
     reply = await session.private(XIAO_LI, "转人工")
     assert "人工客服" in reply.text
-    requests = await HandoffRequests(session.redis, session.settings.redis_prefix).recent()
-    assert requests[0].reason == "requested" and requests[0].buyer_id == XIAO_LI
+    store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
+    conversation = await store.open_for_buyer(XIAO_LI)
+    assert conversation is not None and conversation.reason == "requested"
 
 
 async def test_a_product_question_without_product_asks_which(session: Session) -> None:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.handoff_requests import HandoffRequest, HandoffRequests
 from bot.stage import StageStore
 
 pytestmark = pytest.mark.redis
 
 ROOM = -1001000000100
 OTHER_ROOM = -1001000000200
-AT = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 async def keys_under(redis, prefix: str) -> list[str]:
@@ -75,57 +72,3 @@ async def test_stage_keys_are_prefixed_and_hash_tagged_by_room(redis, key_prefix
 
 
 # --- handoff requests --------------------------------------------------------------------
-
-
-def request(n: int, **changes: object) -> HandoffRequest:
-    fields: dict[str, object] = {"buyer_id": 700000 + n, "chat_id": 700000 + n, "reason": "requested",
-                                 "text": f"转人工 {n}", "at": AT + timedelta(minutes=n)}
-    fields.update(changes)
-    return HandoffRequest(**fields)  # type: ignore[arg-type]
-
-
-async def test_no_requests_yet(redis, key_prefix) -> None:
-    assert await HandoffRequests(redis, key_prefix).recent() == []
-
-
-async def test_requests_are_read_back_newest_first(redis, key_prefix) -> None:
-    store = HandoffRequests(redis, key_prefix)
-    written = [request(1), request(2, reason="complaint", text="太差了，我要投诉"),
-               request(3, reason="personal", chat_id=ROOM)]
-    ids = [await store.record(r) for r in written]
-    assert len(set(ids)) == 3 and all(isinstance(i, str) and "-" in i for i in ids)
-    assert await store.recent() == list(reversed(written))
-
-
-async def test_recent_returns_at_most_count(redis, key_prefix) -> None:
-    store = HandoffRequests(redis, key_prefix)
-    for n in range(5):
-        await store.record(request(n))
-    recent = await store.recent(count=2)
-    assert [r.buyer_id for r in recent] == [700004, 700003]
-
-
-async def test_request_fields_survive_exactly(redis, key_prefix) -> None:
-    store = HandoffRequests(redis, key_prefix)
-    original = HandoffRequest(buyer_id=700003, chat_id=-1001000000100, reason="complaint",
-                              text="收到的橙子坏了 😡 <b>快处理</b>", at=AT.replace(microsecond=123456))
-    await store.record(original)
-    (back,) = await store.recent()
-    assert back == original
-    assert back.at.tzinfo is not None
-
-
-async def test_handoff_keys_are_prefixed_and_hash_tagged(redis, key_prefix) -> None:
-    store = HandoffRequests(redis, key_prefix)
-    await store.record(request(1))
-    keys = await keys_under(redis, key_prefix)
-    assert len(keys) == 1
-    assert_prefixed_and_tagged(keys, key_prefix)
-
-
-async def test_every_key_written_by_both_stores_is_prefixed_and_tagged(redis, key_prefix) -> None:
-    await StageStore(redis, key_prefix).set(ROOM, "BS-DRESS")
-    await HandoffRequests(redis, key_prefix).record(request(1))
-    keys = await keys_under(redis, key_prefix)
-    assert len(keys) == 2
-    assert_prefixed_and_tagged(keys, key_prefix)

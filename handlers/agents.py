@@ -1,0 +1,159 @@
+"""The agents' group: one forum topic per handed-off conversation.
+
+Only configured agents are served here; anyone else's messages are ignored (and logged).
+In a topic: /take, /transfer AGENT_ID|SHOP_ID, /back, /close, /q [KEY], or any text,
+photo or document, which goes to the buyer (taking the conversation if nobody holds it).
+Anywhere in the group: /online, /break, /offline, /sla, /help.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.config import Settings
+from bot.desk import CARD_PREFIX, Desk, Incoming, kind_of
+from bot.filters import CallbackPrefix, FromAgent, InChat, InTopic
+from bot.handoff.model import CloseKind, Conversation, Presence
+from bot.knowledge import Knowledge
+from bot.outbound import Outbox, Outgoing
+
+log = logging.getLogger(__name__)
+
+QUICK_FOLDER = "quick"
+
+
+def _note(outbox: Outbox, message: Message, text: str) -> None:
+    outbox.send(Outgoing(message.chat.id, text, thread_id=message.message_thread_id,
+                         reply_to=message.message_id, purpose="agents"))
+
+
+async def _conversation(message: Message, desk: Desk, knowledge: Knowledge, outbox: Outbox) -> Conversation | None:
+    conversation = await desk.conversation_in_topic(message.message_thread_id)
+    if conversation is None:
+        _note(outbox, message, knowledge.render(knowledge.replies.default_locale,
+                                                "agents/not_in_conversation", {}))
+    return conversation
+
+
+def quick_keys(knowledge: Knowledge) -> list[str]:
+    prefix = f"{QUICK_FOLDER}/"
+    return [name.removeprefix(prefix) for name in knowledge.replies.template_names(knowledge.replies.default_locale)
+            if name.startswith(prefix)]
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="agents")
+    router.message.filter(InChat(settings.agents_chat_id))
+    router.edited_message.filter(InChat(settings.agents_chat_id))
+    router.callback_query.filter(InChat(settings.agents_chat_id))
+
+    @router.message(Command("online", "break", "offline"), FromAgent())
+    async def on_presence(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+                          outbox: Outbox) -> None:
+        assert message.from_user is not None
+        presence = {"online": Presence.online, "break": Presence.on_break, "offline": Presence.offline}[
+            command.command]
+        await desk.set_presence(message.from_user.id, presence)
+        _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/presence", {
+            "agent": desk.agent_name(message.from_user.id), "presence": presence.value}))
+
+    @router.message(Command("sla"), FromAgent())
+    async def on_sla(message: Message, desk: Desk, outbox: Outbox) -> None:
+        _note(outbox, message, await desk.sla_text())
+
+    @router.message(Command("help"), FromAgent())
+    async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
+        _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/help", {}))
+
+    @router.message(Command("take", "back", "close"), FromAgent(), InTopic())
+    async def on_conversation_command(message: Message, command: CommandObject, desk: Desk,
+                                      knowledge: Knowledge, outbox: Outbox) -> None:
+        assert message.from_user is not None
+        conversation = await _conversation(message, desk, knowledge, outbox)
+        if conversation is None:
+            return
+        if command.command == "take":
+            await desk.take(conversation, message.from_user.id)
+        else:
+            kind = CloseKind.back if command.command == "back" else CloseKind.closed
+            await desk.finish(conversation, message.from_user.id, kind)
+
+    @router.message(Command("transfer"), FromAgent(), InTopic())
+    async def on_transfer(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+                          outbox: Outbox) -> None:
+        assert message.from_user is not None
+        conversation = await _conversation(message, desk, knowledge, outbox)
+        if conversation is not None:
+            await desk.transfer(conversation, message.from_user.id, (command.args or "").strip())
+
+    @router.message(Command("q"), FromAgent(), InTopic())
+    async def on_quick_reply(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+                             outbox: Outbox) -> None:
+        assert message.from_user is not None
+        conversation = await _conversation(message, desk, knowledge, outbox)
+        if conversation is None:
+            return
+        keys = quick_keys(knowledge)
+        key = (command.args or "").strip()
+        locale = knowledge.replies.default_locale
+        if not key:
+            _note(outbox, message, knowledge.render(locale, "agents/quick_list", {"keys": keys}))
+            return
+        if key not in keys:
+            _note(outbox, message, knowledge.render(locale, "agents/quick_unknown", {"key": key, "keys": keys}))
+            return
+        shop = knowledge.catalog.shops.get(conversation.shop)
+        text = knowledge.render(knowledge.locale(conversation.language_code), f"{QUICK_FOLDER}/{key}", {
+            "agent": desk.agent_name(message.from_user.id),
+            "buyer": {"name": conversation.buyer_name, "id": conversation.buyer_id},
+            "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours, "courier": shop.courier}
+            if shop else None,
+        })
+        await desk.quick_reply(conversation, message.from_user.id, text)
+
+    @router.message(FromAgent(), InTopic())
+    async def on_agent_message(message: Message, desk: Desk, knowledge: Knowledge, outbox: Outbox) -> None:
+        if message.from_user is None or (message.text or "").startswith("/"):
+            return
+        conversation = await desk.conversation_in_topic(message.message_thread_id)
+        if conversation is None:
+            return  # a topic that is not a conversation (e.g. a notes topic)
+        kind, file_id, text = kind_of(message)
+        await desk.agent_says(conversation, message.from_user.id,
+                              Incoming(message.chat.id, message.message_id, message.from_user.id, text,
+                                       kind, file_id))
+
+    @router.edited_message(FromAgent(), InTopic())
+    async def on_agent_edit(message: Message, desk: Desk) -> None:
+        conversation = await desk.conversation_in_topic(message.message_thread_id)
+        if conversation is not None and conversation.is_open:
+            await desk.agent_edited(conversation, message)
+
+    @router.callback_query(CallbackPrefix(CARD_PREFIX), FromAgent())
+    async def on_card_button(query: CallbackQuery, desk: Desk) -> None:
+        await query.answer()
+        action, _, conversation_id = (query.data or "").removeprefix(CARD_PREFIX).partition(":")
+        conversation = await desk.store.get(int(conversation_id)) if conversation_id.isdigit() else None
+        if conversation is None:
+            return
+        if action == "take":
+            await desk.take(conversation, query.from_user.id)
+        elif action in ("back", "close"):
+            await desk.finish(conversation, query.from_user.id,
+                              CloseKind.back if action == "back" else CloseKind.closed)
+
+    @router.message()
+    async def on_stranger(message: Message) -> None:
+        log.info("ignored a message from non-agent %s in the agents' group",
+                 message.from_user.id if message.from_user else None)
+
+    @router.callback_query()
+    async def on_stranger_button(query: CallbackQuery) -> None:
+        await query.answer()
+        log.info("ignored a button press from non-agent %s in the agents' group", query.from_user.id)
+
+    return router

@@ -9,6 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
+from bot.handoff import keys
 from bot.handoff.model import (
     CloseKind,
     Presence,
@@ -198,7 +199,6 @@ async def test_a_second_release_reports_nothing_to_close(store, clock) -> None:
 
 
 async def test_closed_conversations_expire_but_open_ones_do_not(store, clock, redis, key_prefix) -> None:
-    from bot.handoff import keys
     open_id, closed_id = await queued(store, clock, 2)
     await store.log(closed_id, "buyer", 7001, "谢谢")
     await store.release(closed_id, "closed")

@@ -10,6 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
+from bot.handoff import keys
 from bot.handoff.model import Direction, MessageKind, Priority, Role
 from bot.handoff.settings import HandoffSettings
 from bot.handoff.store import ConversationNotFound, HandoffStore
@@ -98,7 +99,6 @@ async def test_history_is_capped_and_read_newest_n(store) -> None:
 
 
 async def test_history_expires_when_idle(store, redis, key_prefix) -> None:
-    from bot.handoff import keys
     await store.note_history(BUYER, Role.buyer, "在吗")
     ttl = await redis.ttl(keys.history(key_prefix, BUYER))
     assert 0 < ttl <= SMALL.history_ttl_s
@@ -214,6 +214,5 @@ async def test_seen_update_is_true_only_the_first_time(store) -> None:
 
 
 async def test_seen_updates_expire(store, redis, key_prefix) -> None:
-    from bot.handoff import keys
     await store.seen_update(1001, ttl=60)
     assert 0 < await redis.ttl(keys.seen_update(key_prefix, 1001)) <= 60

@@ -3,8 +3,6 @@ buyer, routing between shops, the "no agent yet" and position announcements."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from redis.asyncio import Redis
 
@@ -88,7 +86,7 @@ async def test_one_open_conversation_per_buyer(store) -> None:
     assert (await store.open_for_buyer(ALICE)).id == first.id
 
 
-async def test_a_complaint_raises_the_priority_of_the_open_request(store, clock) -> None:
+async def test_a_complaint_raises_the_priority_of_the_open_request(store, clock, redis, key_prefix) -> None:
     vip, _ = await store.open(BOB, "Bob", "zh-hans", SHOP, "vip", Priority.vip)
     clock.advance(30)
     plain, _ = await store.open(ALICE, "Alice", "zh-hans", SHOP, "转人工", Priority.normal)
@@ -100,7 +98,7 @@ async def test_a_complaint_raises_the_priority_of_the_open_request(store, clock)
     assert upgraded.reason == "转人工; 投诉"
     assert upgraded.queued_at == plain.queued_at  # still counted from the first request
     assert [c.id for c in await store.queue(SHOP)] == [plain.id, vip.id]
-    score = await store._redis.zscore(keys.queue(store._prefix, SHOP), str(plain.id))
+    score = await redis.zscore(keys.queue(key_prefix, SHOP), str(plain.id))
     assert score == queue_score(Priority.complaint, plain.queued_at)
 
 

@@ -47,7 +47,8 @@ async def scene(store: HandoffStore, clock: ManualClock) -> dict[str, int]:
     await store.set_topic(vip.id, 502)
     await store.set_presence(NANA, Presence.online)
     _, delivered = await store.log_and_relay(held.id, Role.buyer, 5003, "质量太差",
-                                             Direction.to_agents, {"thread": 501})
+                                             Direction.to_agents, {"thread": 501},
+                                             telegram_message_id=31)
     _, in_flight = await store.log_and_relay(held.id, Role.agent, NANA, "您好，我看下",
                                              Direction.to_buyer, {"chat": 5003})
     _, not_claimed = await store.log_and_relay(vip.id, Role.buyer, 5002, "在吗",
@@ -75,6 +76,7 @@ async def test_a_restart_keeps_queue_claims_and_topics(redis, key_prefix, clock,
     assert await after.presence(NANA) is Presence.online
     assert [m.text for m in await after.last_messages(ids["held"])] == ["质量太差", "您好，我看下"]
     assert (await after.take(ids["held"], LILI)).holder == NANA  # the claim still holds
+    assert await after.message_for_telegram(ids["held"], Role.buyer, 31) is not None
 
 
 async def test_a_crashed_workers_relays_come_back_once_and_only_until_delivered(
@@ -133,6 +135,7 @@ async def test_every_key_is_prefixed_and_hash_tagged(redis, key_prefix, clock) -
         keys.topic(key_prefix, 501), keys.topic(key_prefix, 502), keys.buyer(key_prefix, 5001),
         keys.conversation(key_prefix, ids["held"]), keys.conversation_log(key_prefix, ids["held"]),
         keys.relay_index(key_prefix, ids["held"]), keys.copies(key_prefix, ids["held"]),
+        keys.telegram_index(key_prefix, ids["held"]),
         keys.relay(key_prefix, ids["delivered"]), keys.history(key_prefix, 5001),
         keys.seen_update(key_prefix, 424242),
     }

@@ -17,9 +17,9 @@ from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
+from aiogram.enums import ChatType, ParseMode
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import TelegramObject
+from aiogram.types import Message, TelegramObject
 from markupsafe import Markup
 from redis.asyncio import Redis
 
@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation_keys import CONVERSATION_TTL, ConversationKeyBuilder
 from bot.desk import Desk
+from bot.handoff.model import Role
 from bot.handoff.store import HandoffStore
 from bot.knowledge import KnowledgeHolder
 from bot.outbound import Limits, Outbox, Outgoing
@@ -48,6 +49,25 @@ class KnowledgeMiddleware(BaseMiddleware):
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         data["knowledge"] = self._holder.current
+        return await handler(event, data)
+
+
+class BuyerHistoryMiddleware(BaseMiddleware):
+    """Stores what a buyer writes in private chat before any handler acts on it.
+
+    This is the buyer's recent history (the agents' context card shows it); the desk logs
+    messages of handed-off conversations on top of it, durably, before relaying them.
+    """
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Message) and event.chat.type == ChatType.PRIVATE and event.from_user:
+            text = event.text or event.caption
+            if text:
+                await self._desk.note(event.from_user.id, Role.buyer, text)
         return await handler(event, data)
 
 
@@ -125,9 +145,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
 
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
-    store = HandoffStore(redis, settings.redis_prefix, clock)
+    store = HandoffStore(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     desk = Desk(settings, bot, outbox, store, sla, holder, clock)
+    dp.message.outer_middleware(BuyerHistoryMiddleware(desk))
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,

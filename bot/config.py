@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.handoff.settings import HandoffSettings
 from bot.sla.settings import SlaSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     private_messages_per_second: float = 1.0
     send_max_attempts: int = 5
 
+    handoff: HandoffSettings = Field(default_factory=HandoffSettings,
+                                     description="Queue, ETA, per-agent cap, 'no agent yet' notice")
     sla: SlaSettings = Field(default_factory=SlaSettings, description="Service-level definitions")
     sla_window: str | None = Field(default=None, description="SLA_WINDOW=08:00-23:00 overrides sla.window")
 

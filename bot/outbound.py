@@ -177,6 +177,15 @@ class Outbox:
             except (TelegramBadRequest, TelegramForbiddenError) as exc:
                 self._give_up(item, f"Telegram refused it: {exc.message}", exc)
                 return
+            except Exception as exc:  # noqa: BLE001 - e.g. an unreadable answer: retry, never lose the worker
+                if attempt >= self._limits.max_attempts:
+                    self._give_up(item, f"{type(exc).__name__}: {exc} after {attempt} attempts", exc)
+                    return
+                self.stats.retried_errors += 1
+                log.warning("sending %s to chat %s failed unexpectedly (%r); retry %d",
+                            item.purpose, item.chat_id, exc, attempt)
+                await asyncio.sleep(min(10.0, 0.2 * 2 ** attempt))
+                continue
             self.stats.sent += 1
             if not item.sent.done():
                 item.sent.set_result(message)

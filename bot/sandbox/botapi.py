@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiMapping
 
+from bot.sandbox.faults import FaultRule
 from bot.sandbox.errors import BotApiError, bad_request
 from bot.sandbox.formatting import EntityParseError, parse_html, strip_markdown_v2, utf16_len
 from bot.sandbox.state import (
@@ -669,6 +670,10 @@ async def call_method(state: TelegramState, token: str, name: str, params: dict[
     ctx = Ctx(state=state, call=call, uploads=uploads or {})
     try:
         fault = state.take_fault(canonical, params)
+        if isinstance(fault, FaultRule):
+            log.info("emulator: stalling %s(chat_id=%s) without applying it", canonical, params.get("chat_id"))
+            await state.stalls_released.wait()
+            raise BotApiError(502, "Bad Gateway")
         if fault is not None:
             log.info("emulator: injected %s for %s(chat_id=%s)", fault.error_code, canonical,
                      params.get("chat_id"))

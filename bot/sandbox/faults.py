@@ -31,6 +31,8 @@ class FaultRule:
     description: str | None = None
     times: int = 1
     chat_id: int | None = None
+    stall: bool = False
+    """Hang the call without applying it (a request lost in flight) instead of failing it."""
     hits: list[dict[str, Any]] = field(default_factory=list)
 
     @property

@@ -249,6 +249,7 @@ class TelegramState:
         self._messages: dict[int, dict[int, StoredMessage]] = {}
         self._next_message_id: dict[int, int] = {}
         self.topics: dict[tuple[int, int], Topic] = {}
+        self.stalls_released = asyncio.Event()
         self.files: dict[str, StoredFile] = {}
         self._file_counter = itertools.count(1)
 
@@ -710,15 +711,26 @@ class TelegramState:
         self.faults.append(rule)
         return rule
 
+    def stall_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> FaultRule:
+        """Let the next matching calls hang unapplied until `release_stalls()`, like a request
+        lost when the bot's process dies mid-call: it never reaches the chat."""
+        rule = FaultRule(method=method, times=times, chat_id=chat_id, stall=True)
+        self.faults.append(rule)
+        return rule
+
+    def release_stalls(self) -> None:
+        self.stalls_released.set()
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    def take_fault(self, method: str, params: dict[str, Any]) -> BotApiError | None:
+    def take_fault(self, method: str, params: dict[str, Any]) -> BotApiError | FaultRule | None:
+        """The error to answer with, or the stalling rule itself, or None to run the call."""
         chat_id = as_chat_id(params.get("chat_id"))
         for rule in self.faults:
             if rule.matches(method, chat_id):
                 rule.hits.append(params)
-                return rule.error()
+                return rule if rule.stall else rule.error()
         return None
 
     # ------------------------------------------------------------------ record
@@ -825,6 +837,7 @@ class TelegramState:
     def close(self) -> None:
         """Release every long poll now, so a server can stop without waiting them out."""
         self.closing = True
+        self.stalls_released.set()
         self.updates_changed.notify()
         self.feed_changed.notify()
         self.calls_changed.notify()

@@ -96,3 +96,27 @@ async def test_an_edited_buyer_message_is_edited_in_the_topic(timed: tuple[Sessi
     session.emulator.edit_user_message(XIAO_WANG, sent["message_id"], "地址是滨江区")
     await in_topic(session, thread, "地址是滨江区")
     assert not any("地址是西湖区" == (m.get("text") or "") for m in session.emulator.messages(AGENTS, thread))
+
+
+async def test_sla_in_the_agents_group_shows_today_and_this_week(timed: tuple[Session, ManualClock]) -> None:
+    session, clock = timed
+    await hand_off(session, XIAO_WANG)
+    thread = await topic_of(session, "小王")
+    await agent_says(session, NANA, thread, "/take")
+    await pass_time(clock, 12)
+    await agent_says(session, NANA, thread, "您好亲，我来帮您")
+    session.emulator.user_sends(AGENTS, NANA, "/sla")
+    report = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "30秒回复率" in (c.text or ""))
+    assert "今日" in report.text and "本周" in report.text and "蓓尚服饰" in report.text
+    assert "娜娜" in report.text and "100.0%" in report.text
+
+
+async def test_the_weekly_report_is_posted_on_tuesday_morning(timed: tuple[Session, ManualClock]) -> None:
+    session, clock = timed
+    # The demo clock starts Monday 12:00 in Shanghai; the post is due Tuesday 09:00.
+    clock.advance(20 * 3600 + 59 * 60)  # Tuesday 08:59
+    await asyncio.sleep(0.3)
+    assert not [c for c in session.emulator.sent("sendMessage", AGENTS) if "上周" in (c.text or "")]
+    clock.advance(120)
+    weekly = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "上周" in (c.text or ""))
+    assert "2026-W47" in weekly.text

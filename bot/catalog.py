@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from bot.clock import TimeZoneName
 from bot.datafiles import DataError, DataFileError, LoadedYaml, StrictModel, load_yaml, validate
 from bot.money import Fen, YuanField
 
@@ -213,18 +214,9 @@ class Staff(StrictModel):
 
 
 class ShopsFile(StrictModel):
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     shipping: ShippingPolicy = ShippingPolicy()
     shops: tuple[Shop, ...] = Field(min_length=1)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
-        return value
 
 
 class ProductsFile(StrictModel):

@@ -10,7 +10,23 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator
+
+
+def known_zone(name: str) -> str:
+    """An IANA time zone name this machine knows (tzdata is a dependency), else a clear error."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Asia/Shanghai)") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(known_zone)]
+"""A settings or data-file field holding a shop time zone."""
 
 
 class Clock(Protocol):

@@ -21,6 +21,7 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from bot.clock import TimeZoneName
 from bot.handoff.settings import HandoffSettings
 from bot.sla.settings import SlaSettings
 
@@ -54,7 +55,7 @@ class Settings(BaseSettings):
     ops_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), description="Ops accounts in addition to staff with the ops role")
 
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZoneName = "Asia/Shanghai"
     default_locale: str = "zh-CN"
     shop_dir: Path = PROJECT_ROOT / "shop"
     templates_dir: Path = PROJECT_ROOT / "templates"

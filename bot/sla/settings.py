@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Any, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from bot.clock import TimeZoneName
 
 WINDOW_ENV = "SLA_WINDOW"
 """Environment variable that overrides `SlaSettings.window`, e.g. `08:00-23:00`."""
@@ -99,7 +101,7 @@ class SlaSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timezone: str = Field(default="Asia/Shanghai",
+    timezone: TimeZoneName = Field(default="Asia/Shanghai",
                           description="Shop time zone: the window, days and weeks are read in it")
     window: WindowField = Field(default=Window.parse("08:00-23:00"),
                                 description="Assessment hours [start, end), shop time; a round "
@@ -147,15 +149,6 @@ class SlaSettings(BaseModel):
                                   description="Per-buyer marks behind distinct counts live this "
                                               "long after their last write; must exceed "
                                               "state_ttl_s (a round can end that late)")
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from None
-        return value
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> Self:

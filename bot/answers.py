@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
 from bot.cart_request import CartItems, cart_items, is_add_on, merged
+from bot.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
 from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 from bot.promotions import (
     CartLine,

@@ -44,7 +44,13 @@ from bot.language import check, compliant_alternative
 from bot.outbound import Outbox, Outgoing
 from bot.sla.alerts import AlertLoop, SlaAlert, SlaAlerts
 from bot.sla.recorder import SlaRecorder
-from bot.sla.report import SlaReporter, next_weekly_post, template_data, today_and_week, weekly_post_period
+from bot.sla.report import (
+    SlaReporter,
+    next_weekly_post,
+    template_data,
+    today_and_week,
+    weekly_post_period,
+)
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,14 @@ from pydantic import Field, field_validator, model_validator
 from bot.catalog import Catalog, Product
 from bot.datafiles import StrictModel, load_model
 from bot.normalize import Normalized, Normalizer
-from bot.slots import Body, ProductIndex, body_measurements, order_number, regions_mentioned, size_mentioned
+from bot.slots import (
+    Body,
+    ProductIndex,
+    body_measurements,
+    order_number,
+    regions_mentioned,
+    size_mentioned,
+)
 
 
 class Channel(StrEnum):

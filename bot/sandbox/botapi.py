@@ -21,8 +21,8 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiMapping
 
-from bot.sandbox.faults import FaultRule
 from bot.sandbox.errors import BotApiError, bad_request
+from bot.sandbox.faults import FaultRule
 from bot.sandbox.formatting import EntityParseError, parse_html, strip_markdown_v2, utf16_len
 from bot.sandbox.state import (
     BotCall,

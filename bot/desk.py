@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
@@ -201,6 +202,15 @@ class Desk:
                          self._agent_names())
 
     # -- buyer side -----------------------------------------------------------------------
+
+    async def bot_outcome(self, sku: str | None, answered: bool, asked_at: datetime) -> None:
+        """Bot-only service, reported beside human service: answer share and latency."""
+        shop = shop_for(self.knowledge.catalog, sku, None, 0)
+        now = self.clock.now()
+        if answered:
+            await self.sla.bot_answer(shop, max(0.0, (now - asked_at).total_seconds()), at=now)
+        else:
+            await self.sla.bot_unanswered(shop, at=now)
 
     async def open_conversation(self, buyer_id: int) -> Conversation | None:
         return await self.store.open_for_buyer(buyer_id)

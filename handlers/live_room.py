@@ -16,8 +16,9 @@ from bot.answers import Asker
 from bot.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
+from bot.desk import Desk
 from bot.filters import HasText, InChat
-from bot.intents import Channel
+from bot.intents import UNSURE, Channel
 from bot.knowledge import Knowledge
 from bot.stage import StageStore
 
@@ -30,7 +31,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasText())
     async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: StageStore,
-                         burst: BurstGate, clock: Clock, private_link: str) -> None:
+                         burst: BurstGate, clock: Clock, desk: Desk, private_link: str) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
@@ -39,10 +40,13 @@ def make_router(settings: Settings) -> Router:
         answer = knowledge.composer.compose(match, Channel.live, Asker(user.id, user.full_name), clock.now())
         if answer is None:
             log.debug("room comment %s stays unanswered (%s)", message.message_id, match.intent)
+            if match.intent == UNSURE:
+                await desk.bot_outcome(match.sku, answered=False, asked_at=message.date)
             return
         locale = knowledge.locale(user.language_code)
         reply = knowledge.render_answer(locale, answer, {"private_link": private_link})
         burst.ask(message.chat.id, (locale, reply),
                   RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
+        await desk.bot_outcome(match.sku, answered=True, asked_at=message.date)
 
     return router

@@ -133,6 +133,8 @@ def make_router(settings: Settings) -> Router:
             return
         await _remember(state, answer, text)
         await _say(answer, message, asker, knowledge, outbox, desk, match)
+        await desk.bot_outcome(match.sku, answered=answer.handoff is None and answer.template != "clarify",
+                               asked_at=message.date)
 
     @router.message(HasMedia())
     async def on_media(message: Message, knowledge: Knowledge, state: FSMContext, outbox: Outbox,

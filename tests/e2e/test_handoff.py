@@ -46,7 +46,7 @@ async def test_asking_for_a_human_opens_a_topic_with_a_context_card(session: Ses
     await session.room(NANA, "/now BS-DRESS")
     await session.private(XIAO_WANG, "连衣裙有M码吗")
     reply = await hand_off(session, XIAO_WANG)
-    assert "/cancel" in reply.text and ("前面还有" in reply.text or "马上" in reply.text)
+    assert "/cancel" in reply.text and "暂时都不在线" in reply.text  # nobody online: no fake estimate
     thread = await topic_of(session, "小王")
     await in_topic(session, thread, "买家：小王（700001）")
     texts = "\n".join(topic_texts(session, thread))
@@ -156,6 +156,13 @@ async def test_queue_position_is_told(session: Session) -> None:
     await hand_off(session, XIAO_WANG)
     second = await hand_off(session, XIAO_LI)
     assert "前面还有1位" in second.text
+
+
+async def test_with_an_agent_online_the_estimate_is_given(session: Session) -> None:
+    session.emulator.user_sends(AGENTS, AMING, "/online")  # 阿明 serves mingxiang and xianguo
+    await session.settle(extra=0.3)
+    reply = await hand_off(session, XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
+    assert "马上为您接入" in reply.text or "预计等待约" in reply.text
 
 
 async def test_a_deleted_topic_is_recreated_with_its_card(session: Session) -> None:

@@ -134,3 +134,16 @@ async def test_english_buyers_get_english_answers(session: Session) -> None:
 async def test_traditional_chinese_is_understood(session: Session) -> None:
     reply = await session.private(XIAO_WANG, "連衣裙甚麼時候發貨？")
     assert "48小时内发货" in reply.text
+
+
+async def test_bot_only_service_is_measured_separately(session: Session) -> None:
+    from bot.sla.report import SlaReporter, report_to_json, today_and_week
+
+    await session.private(XIAO_WANG, "连衣裙多少钱")
+    await session.private(XIAO_WANG, "围巾什么面料")
+    await session.private(XIAO_WANG, "这个咋整")  # asked back: not answered
+    reporter = SlaReporter(session.redis, session.settings.sla, session.settings.redis_prefix)
+    today, _ = today_and_week(SystemClock().now(), session.settings.sla)
+    shops = {row["id"]: row for row in report_to_json(await reporter.build(today))["shops"]}
+    assert shops["beishang"]["bot"]["answered"] == 2
+    assert sum(row["bot"]["unanswered"] for row in shops.values()) == 1

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ParseMode
 from aiogram.fsm.storage.redis import RedisStorage
@@ -35,6 +34,7 @@ from bot.outbound import Limits, Outbox, Outgoing
 from bot.sla.alerts import SlaAlerts
 from bot.sla.recorder import SlaRecorder
 from bot.stage import StageStore
+from bot.tolerant_session import TolerantSession
 from handlers import get_routers
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class BuyerHistoryMiddleware(BaseMiddleware):
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session = TolerantSession(api=TelegramAPIServer.from_base(api_base)) if api_base else TolerantSession()
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

@@ -67,3 +67,11 @@ async def test_traditional_and_english_comments(session: Session) -> None:
     session.emulator.set_language(XIAO_LI, "en")
     reply = await session.room(XIAO_LI, "how much is the scarf")
     assert "30.00" in reply.text and "The" in reply.text
+
+
+async def test_a_malformed_update_is_logged_and_skipped(session: Session,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    session.emulator.queue_update("message", {"message_id": "oops", "chat": {"id": "x"}})
+    reply = await session.room(XIAO_WANG, "连衣裙多少钱")  # the comment behind it is answered
+    assert "120.00" in reply.text
+    assert any("malformed update" in r.getMessage() for r in caplog.records)

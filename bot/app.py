@@ -33,6 +33,7 @@ from bot.knowledge import KnowledgeHolder
 from bot.outbound import Limits, Outbox, Outgoing
 from bot.sla.alerts import SlaAlerts
 from bot.sla.recorder import SlaRecorder
+from bot.sla.report import SlaReporter
 from bot.stage import StageStore
 from bot.tolerant_session import TolerantSession
 from handlers import get_routers
@@ -147,7 +148,8 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
     store = HandoffStore(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
-    desk = Desk(settings, bot, outbox, store, sla, holder, clock)
+    reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
+    desk = Desk(settings, bot, outbox, store, sla, reporter, holder, clock)
     dp.message.outer_middleware(BuyerHistoryMiddleware(desk))
 
     dp.workflow_data.update(

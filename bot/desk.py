@@ -87,7 +87,7 @@ def kind_of(message: Message) -> tuple[MessageKind, str | None, str]:
 
 class Desk:
     def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, store: HandoffStore,
-                 sla: SlaRecorder, holder: KnowledgeHolder, clock: Clock) -> None:
+                 sla: SlaRecorder, reporter: SlaReporter, holder: KnowledgeHolder, clock: Clock) -> None:
         self.settings = settings
         self.bot = bot
         self.outbox = outbox
@@ -95,7 +95,7 @@ class Desk:
         self.sla = sla
         self.holder = holder
         self.clock = clock
-        self.reporter = SlaReporter(store_redis(store), settings.sla, settings.redis_prefix)
+        self.reporter = reporter
         self._relays_due = asyncio.Event()
         self._topic_locks: dict[int, asyncio.Lock] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -562,9 +562,3 @@ class Desk:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-
-
-def store_redis(store: HandoffStore) -> Any:
-    """The Redis client a store was built with (the reporter reads the same server)."""
-    return store._redis  # noqa: SLF001 - one server for the whole desk
-

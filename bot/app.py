@@ -102,14 +102,19 @@ class Runtime:
         for user_id in sorted(ops):
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
-    async def start_polling(self, polling_timeout: int = 10) -> None:
-        """Poll Telegram until stopped. Updates are handled one after another so an update
-        is confirmed to Telegram only once it has been handled: a crash loses nothing, and
-        the desk drops what a redelivery would duplicate."""
+    async def start_background(self) -> None:
+        """Learn the bot's own name and start the desk's workers (relays, queue, alerts)."""
         self.desk.start(self.alerts)
         me = await self.bot.me()
         self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
+
+    async def start_polling(self, polling_timeout: int = 10) -> None:
+        """Poll Telegram until stopped. Updates are handled one after another so an update
+        is confirmed to Telegram only once it has been handled: a crash loses nothing, and
+        the desk drops what a redelivery would duplicate."""
+        await self.start_background()
+        await self.bot.delete_webhook()
         await self.dp.start_polling(self.bot, handle_signals=False, close_bot_session=False,
                                     polling_timeout=polling_timeout, handle_as_tasks=False,
                                     allowed_updates=self.dp.resolve_used_update_types())

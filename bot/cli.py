@@ -63,8 +63,10 @@ def _load_holder(settings: Settings) -> KnowledgeHolder:
 
 
 async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = None) -> None:
-    """Poll until SIGINT/SIGTERM; SIGHUP reloads data; data folders are watched."""
+    """Serve until SIGINT/SIGTERM (webhook when WEBHOOK_URL is set, else long polling);
+    SIGHUP reloads data; data folders are watched."""
     from bot.watcher import watch
+    from bot.webhook import serve_webhook
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -80,14 +82,19 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
     loop.add_signal_handler(signal.SIGHUP, reload_now)
     watcher = loop.create_task(watch([settings.shop_dir, settings.templates_dir, settings.promo_dir],
                                      runtime.reload_and_report))
-    polling = loop.create_task(runtime.start_polling())
+    webhook = await serve_webhook(runtime) if settings.webhook_url else None
+    polling = loop.create_task(runtime.start_polling() if webhook is None else stop.wait())
     if on_ready:
         console.print(on_ready)
     waiter = loop.create_task(stop.wait())
     await asyncio.wait({polling, waiter}, return_when=asyncio.FIRST_COMPLETED)
     log.info("stopping: finishing queued answers")
-    with contextlib.suppress(RuntimeError):
-        await runtime.dp.stop_polling()
+    if webhook is not None:
+        await webhook.cleanup()
+    else:
+        with contextlib.suppress(RuntimeError):
+            await runtime.dp.stop_polling()
+    stop.set()
     watcher.cancel()
     await asyncio.gather(polling, watcher, return_exceptions=True)
     await runtime.close()
@@ -95,7 +102,7 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
 
 @app.command()
 def run() -> None:
-    """Run the bot on Telegram with long polling (needs BOT_TOKEN; TELEGRAM_API_BASE optional)."""
+    """Run the bot on Telegram: long polling, or a webhook when WEBHOOK_URL is set (needs BOT_TOKEN)."""
     settings = Settings()
     configure_logging(settings.log_level)
     if settings.bot_token is None:

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather")
     telegram_api_base: str | None = Field(
         default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081")
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS base URL; set it to receive updates by webhook, not polling")
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret Telegram sends with each update (derived from the token if unset)")
+    webhook_path: str = "/telegram/webhook"
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8443
     redis_url: str | None = Field(
         default=None, description=f"Redis for state; `run` defaults to {DEFAULT_REDIS_URL}, "
                                   "`sandbox` to an embedded fakeredis")

@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.knowledge import Knowledge, load_knowledge
-from tests.e2e.harness import Session, running_bot, demo_settings
+from tests.e2e.harness import Session, demo_settings, running_bot
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.state import BotCall
-from tests.e2e.harness import AGENTS, AMING, LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session
+from tests.e2e.harness import (
+    AGENTS,
+    AMING,
+    LIVE_ROOM,
+    NANA,
+    XIAO_LI,
+    XIAO_WANG,
+    XIAO_ZHANG,
+    Session,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,16 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge import Knowledge
-from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, demo_settings, running_bot
+from tests.e2e.harness import (
+    AGENTS,
+    NANA,
+    XIAO_LI,
+    XIAO_WANG,
+    XIAO_ZHANG,
+    Session,
+    demo_settings,
+    running_bot,
+)
 from tests.e2e.test_handoff import agent_says, hand_off, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handoff.store import HandoffStore
 from bot.clock import SystemClock
+from bot.handoff.store import HandoffStore
 from tests.e2e.harness import NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session
 
 pytestmark = pytest.mark.e2e

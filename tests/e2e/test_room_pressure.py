@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge import Knowledge
-from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, running_bot, demo_settings
+from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -34,6 +34,7 @@ from bot.handoff.model import (
     Relay,
     Role,
     Status,
+    TakeOutcome,
     TakeResult,
     TransferOutcome,
 )
@@ -273,13 +274,13 @@ class Desk:
 
     async def take(self, conversation: Conversation, agent_id: int) -> TakeResult:
         result = await self.store.take(conversation.id, agent_id, at=self.clock.now())
-        if result.outcome.value == "taken" and result.conversation is not None:
+        if result.outcome is TakeOutcome.taken and result.conversation is not None:
             self._to_topic(result.conversation, self._render("agents/taken", {"agent": self.agent_name(agent_id)}))
             self._to_buyer(result.conversation, "handoff/agent_joined", {"agent": self.agent_name(agent_id)})
-        elif result.outcome.value == "held_by_other":
+        elif result.outcome is TakeOutcome.held_by_other:
             self._to_topic(conversation, self._render("agents/held_by_other",
                                                       {"holder": self.agent_name(result.holder)}))
-        elif result.outcome.value in ("closed", "not_found"):
+        elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
             self._to_topic(conversation, self._render("agents/closed_already", {}))
         return result
 

@@ -148,7 +148,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.message()
     async def on_stranger(message: Message) -> None:
-        log.info("ignored a message from non-agent %s in the agents' group",
+        log.info("ignored a message in the agents' group from %s (not an agent, or outside a topic)",
                  message.from_user.id if message.from_user else None)
 
     @router.callback_query()

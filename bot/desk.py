@@ -98,7 +98,7 @@ class Desk:
         self.clock = clock
         self.reporter = reporter
         self._relays_due = asyncio.Event()
-        self._topic_locks: dict[int, asyncio.Lock] = {}
+        self._topic_lock = asyncio.Lock()  # topics are created rarely; one at a time is plenty
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- people -----------------------------------------------------------------------
@@ -142,11 +142,10 @@ class Desk:
         """
         catalog = self.knowledge.catalog
         now = self.clock.now()
-        stage_sku = sku
         shop = shop_for(catalog, sku, order_id, asker.user_id)
         conversation, created = await self.store.open(
             asker.user_id, asker.name, asker.language_code or "", shop, str(reason),
-            priority_for(catalog, asker.user_id, str(reason)), stage_sku=stage_sku, at=now)
+            priority_for(catalog, asker.user_id, str(reason)), stage_sku=sku, at=now)
         if created:
             await self.sla.handoff(conversation.shop, str(conversation.id), asker.user_id, at=now)
             log.info("handoff: buyer %s queued as conversation %s (shop %s, reason %s)",
@@ -175,8 +174,7 @@ class Desk:
 
     async def ensure_topic(self, conversation: Conversation, *, recreate: bool = False) -> Conversation:
         """The conversation's forum topic, created (with its context card) when missing."""
-        lock = self._topic_locks.setdefault(conversation.id, asyncio.Lock())
-        async with lock:
+        async with self._topic_lock:
             fresh = await self.store.get(conversation.id) or conversation
             if fresh.topic_id is not None and not (recreate and fresh.topic_id == conversation.topic_id):
                 return fresh

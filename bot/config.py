@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     promo_dir: Path = PROJECT_ROOT / "promo_rules"
 
     burst_gather_seconds: float = Field(
-        default=1.5, gt=0, description="How long the first answer waits to gather identical questions")
+        default=0.8, gt=0, description="How long the first answer waits to gather identical questions")
     burst_repeat_seconds: float = Field(
         default=30.0, ge=0, description="The same answer is not posted to the room again within this")
     clarify_failures_before_human: int = 1

@@ -50,6 +50,8 @@ async function loadState() {
   view.people = new Map(state.people.map((p) => [p.id, p]));
   view.messages = new Map(state.messages.map((m) => [key(m.chat_id, m.message_id), m]));
   view.topics = new Map(state.topics.map((t) => [key(t.chat_id, t.thread_id), t]));
+  const open = state.topics.filter((t) => !t.deleted && !t.closed);
+  if (view.topic === null && open.length) view.topic = open[open.length - 1].thread_id;
   const staff = [...view.people.values()].find((p) => p.is_staff);
   if (!view.people.has(view.agent) && staff) view.agent = staff.id;
   renderSelectors();
@@ -64,7 +66,10 @@ function applyEvents(events) {
       view.messages.set(key(m.chat_id, m.message_id), m);
     } else if (event.type === "topic") {
       const t = event.topic;
+      const isNew = !view.topics.has(key(t.chat_id, t.thread_id));
       view.topics.set(key(t.chat_id, t.thread_id), t);
+      // A new conversation opens in front of whoever plays the agent (unless they are busy in one).
+      if (isNew && !t.deleted && view.topic === null) view.topic = t.thread_id;
       if (t.deleted && view.topic === t.thread_id) view.topic = null;
     } else if (event.type === "person") {
       view.people.set(event.person.id, event.person);

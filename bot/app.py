@@ -9,16 +9,13 @@ owns them until `close()`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
-from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatType, ParseMode
+from aiogram.enums import ParseMode
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import Message, TelegramObject
 from markupsafe import Markup
 from redis.asyncio import Redis
 
@@ -27,9 +24,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation_keys import CONVERSATION_TTL, ConversationKeyBuilder
 from bot.desk import Desk
-from bot.handoff.model import Role
 from bot.handoff.store import HandoffStore
 from bot.knowledge import KnowledgeHolder
+from bot.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
 from bot.outbound import Limits, Outbox, Outgoing
 from bot.sla.alerts import SlaAlerts
 from bot.sla.recorder import SlaRecorder
@@ -39,37 +36,6 @@ from bot.tolerant_session import TolerantSession
 from handlers import get_routers
 
 log = logging.getLogger(__name__)
-
-
-class KnowledgeMiddleware(BaseMiddleware):
-    """Hands each update one knowledge snapshot, so a reload mid-update changes nothing."""
-
-    def __init__(self, holder: KnowledgeHolder) -> None:
-        self._holder = holder
-
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
-        data["knowledge"] = self._holder.current
-        return await handler(event, data)
-
-
-class BuyerHistoryMiddleware(BaseMiddleware):
-    """Stores what a buyer writes in private chat before any handler acts on it.
-
-    This is the buyer's recent history (the agents' context card shows it); the desk logs
-    messages of handed-off conversations on top of it, durably, before relaying them.
-    """
-
-    def __init__(self, desk: Desk) -> None:
-        self._desk = desk
-
-    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                       event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Message) and event.chat.type == ChatType.PRIVATE and event.from_user:
-            text = event.text or event.caption
-            if text:
-                await self._desk.note(event.from_user.id, Role.buyer, text)
-        return await handler(event, data)
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:

@@ -227,3 +227,15 @@ async def test_complaint_in_the_room_moves_to_private(session: Session) -> None:
     reply = await session.room(XIAO_WANG, "你们卖假货，我要投诉")
     assert "私信" in reply.text and "抱歉" in reply.text
     assert LIVE_ROOM < 0
+
+
+async def test_transfer_to_a_shop_requeues_for_its_agents(session: Session) -> None:
+    await hand_off(session, XIAO_WANG)
+    thread = await topic_of(session, "小王")
+    await agent_says(session, NANA, thread, "/take")
+    await agent_says(session, NANA, thread, "/transfer mingxiang")
+    await in_topic(session, thread, "转给 茗香茶铺")
+    session.emulator.user_sends(AGENTS, AMING, "/online")  # 阿明 serves mingxiang
+    await in_topic(session, thread, "已自动分配给 阿明")
+    await agent_says(session, NANA, thread, "/transfer nowhere")
+    await in_topic(session, thread, "用法：/transfer")

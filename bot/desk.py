@@ -107,9 +107,6 @@ class Desk:
     def knowledge(self) -> Knowledge:
         return self.holder.current
 
-    def is_agent(self, user_id: int) -> bool:
-        return self.knowledge.catalog.is_agent(user_id)
-
     def agent_name(self, agent_id: int | None) -> str:
         staff = self.knowledge.catalog.staff.get(agent_id) if agent_id is not None else None
         return staff.name if staff else str(agent_id)
@@ -296,23 +293,33 @@ class Desk:
                 "problems": [str(p) for p in problems],
                 "alternative": compliant_alternative(incoming.text, language)}))
             return False
-        if conversation.agent_id != agent_id:
-            result = await self.take(conversation, agent_id)
-            if not result.ok or result.conversation is None:
-                return False
-            conversation = result.conversation
-        known = await self.store.message_for_telegram(conversation.id, Role.agent, incoming.message_id)
+        held = await self._held_by(conversation, agent_id)
+        if held is None:
+            return False
+        known = await self.store.message_for_telegram(held.id, Role.agent, incoming.message_id)
         if known is None:
-            await self.store.log_and_relay(
-                conversation.id, Role.agent, agent_id, incoming.text, Direction.to_buyer,
-                {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
-                kind=incoming.kind, file_id=incoming.file_id, telegram_message_id=incoming.message_id,
-                at=self.clock.now())
-            await self.sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
-                                       conversation.buyer_id, incoming.text, at=self.clock.now())
-            await self.note(conversation.buyer_id, Role.agent, incoming.text)
-            self._relays_due.set()
+            await self._reply_to_buyer(held, agent_id, incoming.text,
+                                       {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
+                                       kind=incoming.kind, file_id=incoming.file_id,
+                                       telegram_message_id=incoming.message_id)
         return True
+
+    async def _held_by(self, conversation: Conversation, agent_id: int) -> Conversation | None:
+        """The conversation held by this agent, taking it first if needed; None if someone else has it."""
+        if conversation.agent_id == agent_id:
+            return conversation
+        result = await self.take(conversation, agent_id)
+        return result.conversation if result.ok else None
+
+    async def _reply_to_buyer(self, conversation: Conversation, agent_id: int, text: str,
+                              payload: Mapping[str, Any], **logged: Any) -> None:
+        """Store an agent's reply with its relay to the buyer, and count it for the SLA."""
+        await self.store.log_and_relay(conversation.id, Role.agent, agent_id, text, Direction.to_buyer,
+                                       payload, at=self.clock.now(), **logged)
+        await self.sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
+                                   conversation.buyer_id, text, at=self.clock.now())
+        await self.note(conversation.buyer_id, Role.agent, text)
+        self._relays_due.set()
 
     async def agent_edited(self, conversation: Conversation, message: Message) -> None:
         text = message.text or message.caption or ""
@@ -322,17 +329,11 @@ class Desk:
 
     async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
         """A rendered quick-reply template, sent to the buyer as the agent's message."""
-        if conversation.agent_id != agent_id:
-            result = await self.take(conversation, agent_id)
-            if not result.ok or result.conversation is None:
-                return
-            conversation = result.conversation
-        await self.store.log_and_relay(conversation.id, Role.agent, agent_id, text, Direction.to_buyer,
-                                       {"text": text}, at=self.clock.now())
-        await self.sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
-                                   conversation.buyer_id, text, at=self.clock.now())
-        self._to_topic(conversation, f"↪️ {text}")
-        self._relays_due.set()
+        held = await self._held_by(conversation, agent_id)
+        if held is None:
+            return
+        await self._reply_to_buyer(held, agent_id, text, {"text": text})
+        self._to_topic(held, f"↪️ {text}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         catalog = self.knowledge.catalog

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -59,6 +60,8 @@ class Knowledge:
     replies: Replies
     language: LanguageRules
     loaded_at: datetime
+    unchecked_templates: tuple[Path, ...] = ()
+    """Templates the lint's sample answers did not reach (reported as warnings)."""
 
     def locale(self, language_code: str | None) -> str:
         return locale_for(language_code, self.replies.locales, self.replies.default_locale)
@@ -115,10 +118,10 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
                           language=language, loaded_at=now)
-    problems = lint(knowledge, now)
-    if problems:
-        raise DataFileError(problems)
-    return knowledge
+    report = lint(knowledge, now)
+    if report.errors:
+        raise DataFileError(report.errors)
+    return replace(knowledge, unchecked_templates=tuple(report.unexercised))
 
 
 class KnowledgeHolder:

@@ -150,21 +150,17 @@ def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
     return None, None
 
 
-def lint(knowledge: Knowledge, at: datetime) -> list[DataError]:
+@dataclass(frozen=True)
+class LintReport:
+    errors: list[DataError]
     """Every problem of every template in every locale; empty when all is well."""
-    return _lint(knowledge, at)[0]
+    unexercised: list[Path]
+    """Templates no sample answer reached, so they could not be checked. Not an error: which
+    templates the demo data reaches depends on the data (a refund needs an order whose price
+    still reproduces), but ops should know they went unchecked."""
 
 
-def unexercised(knowledge: Knowledge, at: datetime) -> list[Path]:
-    """Templates no sample answer reached, so lint could not check them.
-
-    Not an error: which templates the demo data reaches depends on the data (a refund
-    needs an order whose price still reproduces), but ops should know they went unchecked.
-    """
-    return _lint(knowledge, at)[1]
-
-
-def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Path]]:
+def lint(knowledge: Knowledge, at: datetime) -> LintReport:
     replies = knowledge.replies
     root = replies.directory
     problems: dict[tuple[str, int | None, str], DataError] = {}
@@ -182,7 +178,7 @@ def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Pat
             except TemplateSyntaxError as exc:
                 add(root / locale / f"{name}.j2", exc.lineno, f"Jinja syntax: {exc.message}")
     if problems:
-        return list(problems.values()), []
+        return LintReport(list(problems.values()), [])
 
     from bot.knowledge import buyer_facing, needs_polite
 
@@ -207,4 +203,4 @@ def _lint(knowledge: Knowledge, at: datetime) -> tuple[list[DataError], list[Pat
 
     unused = [root / locale / f"{name}.j2" for locale in replies.locales for name in replies.template_names(locale)
               if not Path(name).name.startswith("_") and f"{locale}/{name}.j2" not in rendered]
-    return list(problems.values()), unused
+    return LintReport(list(problems.values()), unused)

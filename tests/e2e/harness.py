@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,16 @@ LIVE_ROOM = -1001000000100
 AGENTS = -1001000000900
 XIAO_WANG, XIAO_LI, XIAO_ZHANG = 700001, 700002, 700003
 NANA, AMING = 900001, 900002
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 5.0, what: str = "the condition") -> None:
+    """Poll `check` until it is true. For states that are not bot calls (fetched updates,
+    polls), which the emulator's call-driven `wait_until` would only notice at its timeout."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -71,10 +81,7 @@ class Session:
 
     async def settle(self, sent: dict[str, Any] | None = None, extra: float = 0.6) -> None:
         """Wait until the bot has fetched every pending update, then a little longer."""
-        deadline = asyncio.get_running_loop().time() + 5.0
-        while self.emulator.pending_updates:
-            assert asyncio.get_running_loop().time() < deadline, "the bot stopped fetching updates"
-            await asyncio.sleep(0.02)
+        await eventually(lambda: not self.emulator.pending_updates, what="the bot to fetch all updates")
         await asyncio.sleep(extra)
 
     def buttons(self, reply: BotCall) -> list[str]:
@@ -111,12 +118,7 @@ async def running_bot(settings: Settings, redis: Redis, knowledge: Knowledge,
     runtime = build_runtime(settings, bot=bot, redis=redis, clock=clock, holder=holder)
     polling = asyncio.create_task(runtime.start_polling(polling_timeout=1))
     try:
-        for _ in range(250):  # the first getUpdates: the dispatcher is listening
-            if emulator.stats.polls:
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise TimeoutError("the bot never polled the emulator")
+        await eventually(lambda: emulator.stats.polls > 0, what="the first getUpdates")
         yield Session(emulator, runtime, settings, redis)
     finally:
         with contextlib.suppress(RuntimeError):

@@ -29,7 +29,7 @@ from bot.handoff.model import Status
 from bot.handoff.store import HandoffStore
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from tests.conftest import ROOT, TEST_REDIS_URL
-from tests.e2e.harness import AGENTS, NANA, XIAO_WANG
+from tests.e2e.harness import AGENTS, NANA, XIAO_WANG, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -68,11 +68,7 @@ async def emulator() -> AsyncIterator[Emulator]:
 
 
 async def _polled(emulator: Emulator, since: int) -> None:
-    for _ in range(1500):
-        if emulator.stats.polls > since:
-            return
-        await asyncio.sleep(0.02)
-    raise TimeoutError("the bot process never polled")
+    await eventually(lambda: emulator.stats.polls > since, timeout=30, what="the bot process to poll")
 
 
 def _topic_texts(emulator: Emulator, thread: int) -> list[str]:
@@ -104,12 +100,8 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(
             emulator.user_sends(XIAO_WANG, XIAO_WANG, line)
         emulator.user_sends(AGENTS, NANA, "亲，我这就帮您查一下物流", thread_id=thread)
         # Kill once the first relay is in flight and every update has been fetched.
-        for _ in range(750):  # fetched updates are not bot calls, so poll for them
-            if stalled.hits and not emulator.pending_updates:
-                break
-            await asyncio.sleep(0.02)
-        else:
-            raise TimeoutError("no relay in flight")
+        await eventually(lambda: stalled.hits and not emulator.pending_updates, timeout=15,
+                         what="a relay in flight")
         await asyncio.sleep(0.3)
         bot.kill()
         emulator.release_stalls()  # the dead process's request ends without effect

@@ -11,16 +11,9 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge import Knowledge
-from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, running_bot
+from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, eventually, running_bot
 
 pytestmark = pytest.mark.e2e
-
-
-async def _until(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 async def test_twenty_identical_questions_in_ten_seconds_give_at_most_three_room_messages(
@@ -35,7 +28,7 @@ async def test_twenty_identical_questions_in_ten_seconds_give_at_most_three_room
             await session.settle(extra=0.05)  # the bot has read this comment
             clock.advance(0.5)                # 20 comments over 10 seconds
         clock.advance(30.0)                   # past the repeat window: the rest is posted
-        await _until(lambda: sum(1 for c in emulator.sent("sendMessage", LIVE_ROOM)
+        await eventually(lambda: sum(1 for c in emulator.sent("sendMessage", LIVE_ROOM)
                                  if "120.00" in (c.text or "")) >= 1)
         await asyncio.sleep(0.3)
         clock.advance(1.0)

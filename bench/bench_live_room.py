@@ -100,12 +100,12 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.answers import Asker  # noqa: E402
-from bot.app import build_runtime, make_bot  # noqa: E402
+from bot.answers.composer import Asker  # noqa: E402
+from bot.runtime.app import build_runtime, make_bot  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import DEFAULT_REDIS_URL, Settings  # noqa: E402
-from bot.intents import Channel  # noqa: E402
-from bot.knowledge import Knowledge, KnowledgeHolder, load_knowledge  # noqa: E402
+from bot.understanding.intents import Channel  # noqa: E402
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge  # noqa: E402
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator  # noqa: E402
 from bot.sandbox.state import BotCall, TelegramState  # noqa: E402
 
@@ -344,7 +344,7 @@ async def run_pass(kind: str, plan: Plan, knowledge: Knowledge, args: argparse.N
     redis: Redis | None = None
     runtime = None
     if kind == "livedesk":
-        from bot.redis_conn import connect, embedded
+        from bot.runtime.redis_connection import connect, embedded
 
         redis = embedded() if args.embedded else connect(args.redis_url)
         settings = Settings(redis_prefix=prefix, **NO_PACING)

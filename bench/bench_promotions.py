@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.catalog import load_catalog  # noqa: E402
+from bot.shop.catalog import load_catalog  # noqa: E402
 from bot.money import format_yuan  # noqa: E402
 from bot.promotions import CartLine, load_rules, price_cart  # noqa: E402
 

@@ -15,11 +15,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
-from bot.desk import CARD_PREFIX, Desk, Incoming, kind_of
-from bot.filters import CallbackPrefix, FromAgent, InChat, InTopic
+from bot.handoff.desk import CARD_PREFIX, Desk, Incoming, kind_of
+from bot.telegram.filters import CallbackPrefix, FromAgent, InChat, InTopic
 from bot.handoff.model import CloseKind, Conversation, Presence
-from bot.knowledge import Knowledge
-from bot.outbound import Outbox, Outgoing
+from bot.knowledge.snapshot import Knowledge
+from bot.telegram.sending import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 

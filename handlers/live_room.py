@@ -12,15 +12,15 @@ import logging
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.answers import Asker
-from bot.burst import BurstGate, RoomAsker
+from bot.answers.composer import Asker
+from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
-from bot.desk import Desk
-from bot.filters import HasText, InChat
-from bot.intents import UNSURE, Channel
-from bot.knowledge import Knowledge
-from bot.stage import StageStore
+from bot.handoff.desk import Desk
+from bot.telegram.filters import HasText, InChat
+from bot.understanding.intents import UNSURE, Channel
+from bot.knowledge.snapshot import Knowledge
+from bot.live_room.stage import StageStore
 
 log = logging.getLogger(__name__)
 

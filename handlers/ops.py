@@ -13,13 +13,13 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from bot.answers import product_view
+from bot.answers.composer import product_view
 from bot.clock import Clock
 from bot.config import Settings
-from bot.filters import FromOps
-from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.outbound import Outbox, Outgoing
-from bot.stage import StageStore
+from bot.telegram.filters import FromOps
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.telegram.sending import Outbox, Outgoing
+from bot.live_room.stage import StageStore
 
 log = logging.getLogger(__name__)
 

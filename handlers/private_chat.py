@@ -17,17 +17,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
 
-from bot.answers import HUMAN_DATA, PRODUCT_PREFIX, TOPIC_PREFIX, Answer, Asker, Handoff
+from bot.answers.composer import HUMAN_DATA, PRODUCT_PREFIX, TOPIC_PREFIX, Answer, Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
-from bot.desk import CANCEL_DATA, RATE_PREFIX, Desk, Incoming, kind_of
-from bot.filters import CallbackPrefix, HasMedia, HasText, PrivateChat
+from bot.handoff.desk import CANCEL_DATA, RATE_PREFIX, Desk, Incoming, kind_of
+from bot.telegram.filters import CallbackPrefix, HasMedia, HasText, PrivateChat
 from bot.handoff.model import Role
-from bot.intents import Channel, Match
-from bot.keyboards import keyboard
-from bot.knowledge import Knowledge
-from bot.outbound import Outbox, Outgoing
-from bot.stage import StageStore
+from bot.understanding.intents import Channel, Match
+from bot.telegram.keyboards import keyboard
+from bot.knowledge.snapshot import Knowledge
+from bot.telegram.sending import Outbox, Outgoing
+from bot.live_room.stage import StageStore
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.catalog import Catalog, load_catalog
+from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import ManualClock
 
 ROOT = Path(__file__).resolve().parent.parent

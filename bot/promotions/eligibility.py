@@ -7,7 +7,7 @@ at pricing time, so a product added to shop/ joins a shop or cross-shop rule at 
 
 from __future__ import annotations
 
-from bot.catalog import Catalog, Product
+from bot.shop.catalog import Catalog, Product
 from bot.promotions.models import CrossShopRule, ItemDiscountRule, Rule, ShopThresholdRule
 
 

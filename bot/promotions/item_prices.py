@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.catalog import Catalog, Product
+from bot.shop.catalog import Catalog, Product
 from bot.money import Fen
 from bot.promotions.errors import UnknownSku
 from bot.promotions.models import ItemDiscountRule

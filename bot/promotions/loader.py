@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.catalog import Catalog
+from bot.shop.catalog import Catalog
 from bot.datafiles import DataError, DataFileError, LoadedYaml, PathKey, load_yaml, validate
 from bot.money import format_yuan
 from bot.promotions.eligibility import covered_products, cross_shop_shops

@@ -8,7 +8,7 @@ covers are suggested; a suggestion may be several units of a cheap item ("BS-SCA
 
 from __future__ import annotations
 
-from bot.catalog import Catalog
+from bot.shop.catalog import Catalog
 from bot.money import Fen
 from bot.promotions.eligibility import Coverage
 from bot.promotions.item_prices import best_item_rule

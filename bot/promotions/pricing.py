@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from bot.catalog import Catalog, Product
+from bot.shop.catalog import Catalog, Product
 from bot.money import Fen
 from bot.promotions.allocation import allocate
 from bot.promotions.eligibility import Coverage

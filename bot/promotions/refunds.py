@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.catalog import Catalog, Order
+from bot.shop.catalog import Catalog, Order
 from bot.money import Fen
 from bot.promotions.allocation import split_units
 from bot.promotions.errors import RefundError, RepricingMismatch

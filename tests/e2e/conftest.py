@@ -7,7 +7,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge.snapshot import Knowledge, load_knowledge
 from tests.e2e.harness import Session, demo_settings, running_bot
 
 

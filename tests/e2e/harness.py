@@ -15,10 +15,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.app import Runtime, build_runtime, make_bot
+from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.knowledge import Knowledge, KnowledgeHolder
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from bot.sandbox.state import BotCall
 

@@ -11,10 +11,10 @@ import pytest
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.clock import SystemClock
 from bot.config import PROJECT_ROOT
-from bot.knowledge import load_knowledge
+from bot.knowledge.snapshot import load_knowledge
 from tests.e2e.harness import NANA, XIAO_WANG, demo_settings, running_bot
 
 pytestmark = pytest.mark.e2e

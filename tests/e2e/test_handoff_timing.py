@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.knowledge import Knowledge
+from bot.knowledge.snapshot import Knowledge
 from tests.e2e.harness import (
     AGENTS,
     NANA,

@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.clock import ManualClock
-from bot.knowledge import Knowledge
+from bot.knowledge.snapshot import Knowledge
 from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, eventually, running_bot
 
 pytestmark = pytest.mark.e2e

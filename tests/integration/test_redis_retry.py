@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.redis_conn import connect
+from bot.runtime.redis_connection import connect
 
 
 def _free_port() -> int:

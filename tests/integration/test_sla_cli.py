@@ -8,7 +8,7 @@ import json
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from bot.sla.cli import sla_app
+from bot.cli.sla import sla_app
 from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 
 FIELDS = {"id", "rounds", "reply_rate_30s", "reply_rate_3m", "first_response_avg_s",

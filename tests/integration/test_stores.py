@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.stage import StageStore
+from bot.live_room.stage import StageStore
 
 pytestmark = pytest.mark.redis
 

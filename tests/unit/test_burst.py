@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.burst import BurstGate, RoomAsker
+from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import ManualClock
 
 ROOM = -1001000000100
@@ -175,7 +175,7 @@ async def test_close_also_posts_askers_held_by_the_repeat_window(clock, room, ga
 
 async def test_failing_post_is_logged_and_later_posts_go_on(clock, room, gate, caplog) -> None:
     room.fail_next = 1
-    with caplog.at_level(logging.ERROR, logger="bot.burst"):
+    with caplog.at_level(logging.ERROR, logger="bot.live_room.burst"):
         gate.ask(ROOM, "price", asker(1), payload="亲，价格")
         gate.ask(ROOM, "price", asker(2), payload="亲，价格")
         await advance(clock, GATHER + 0.25)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog, OrderStatus, load_catalog
+from bot.shop.catalog import Catalog, OrderStatus, load_catalog
 from bot.datafiles import DataError, DataFileError
 from bot.money import format_yuan, parse_yuan
 

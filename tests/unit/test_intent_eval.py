@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
-from bot.intent_eval import Labelled, Report, _judge, evaluate, read_labelled
-from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, load_lexicon
+from bot.shop.catalog import Catalog
+from bot.understanding.evaluation import Labelled, Report, _judge, evaluate, read_labelled
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, load_lexicon
 
 ROOT = Path(__file__).resolve().parents[2]
 

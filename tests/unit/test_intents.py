@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
-from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, Lexicon, load_lexicon
+from bot.shop.catalog import Catalog
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Lexicon, load_lexicon
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE, PRIVATE = Channel.live, Channel.private

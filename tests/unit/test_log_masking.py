@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.log_masking import PersonalDataFilter, mask
+from bot.runtime.log_masking import PersonalDataFilter, mask
 
 PHONE = "13812345678"
 ID_CARD = "110101199003071234"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import Normalizer
+from bot.understanding.normalize import Normalizer
 
 
 @pytest.fixture(scope="module")

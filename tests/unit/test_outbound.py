@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, Telegra
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.outbound import Limits, Outbox, Outgoing
+from bot.telegram.sending import Limits, Outbox, Outgoing
 
 PRIVATE = 700001
 OTHER_PRIVATE = 700002
@@ -118,7 +118,7 @@ async def test_429_is_waited_out_and_the_same_message_sent_once(bot, caplog) -> 
     outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
     outbox.send(Outgoing(GROUP, "亲，A"))
     outbox.send(Outgoing(GROUP, "亲，B"))
-    with caplog.at_level(logging.WARNING, logger="bot.outbound"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.sending"):
         await outbox.drain(timeout=10)
     assert bot.delivered(GROUP) == ["亲，A", "亲，B"]  # B did not overtake A while it waited
     first_try, second_try = bot.attempts("亲，A")
@@ -142,7 +142,7 @@ async def test_network_errors_are_given_up_after_max_attempts_and_logged(bot, ca
     bot.fail(GROUP, *(network_error(GROUP) for _ in range(10)))
     outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
     sent = outbox.send(Outgoing(GROUP, "亲，发不出去"))
-    with caplog.at_level(logging.WARNING, logger="bot.outbound"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.sending"):
         await outbox.drain(timeout=15)
     assert len(bot.attempts("亲，发不出去")) == FAST.max_attempts
     assert bot.delivered() == []
@@ -161,7 +161,7 @@ async def test_bad_request_is_given_up_at_once_and_logged(bot, caplog) -> None:
     outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
     sent = outbox.send(Outgoing(PRIVATE, "亲，坏的"))
     outbox.send(Outgoing(PRIVATE, "亲，好的"))
-    with caplog.at_level(logging.WARNING, logger="bot.outbound"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.sending"):
         await outbox.drain(timeout=10)
     assert len(bot.attempts("亲，坏的")) == 1
     assert bot.delivered(PRIVATE) == ["亲，好的"]  # the chat goes on after a refusal
@@ -200,7 +200,7 @@ async def test_slow_group_does_not_block_a_private_chat(bot, caplog) -> None:
     assert bot.delivered(PRIVATE) == ["亲，私信"]
     assert bot.delivered(GROUP) == ["亲，直播间1"]  # the group's second waits its minute
     assert not second_group.done()
-    with caplog.at_level(logging.ERROR, logger="bot.outbound"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.sending"):
         await outbox.close(timeout=0.2)
     # what could not be sent before shutdown is reported, not dropped silently
     assert any("1 messages still queued" in r.getMessage() for r in caplog.records)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.promotions.cli import parse_items, promo_app
+from bot.cli.promo import parse_items, promo_app
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = str(ROOT / "promo_rules")

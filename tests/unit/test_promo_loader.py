@@ -8,7 +8,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from bot.catalog import Catalog
+from bot.shop.catalog import Catalog
 from bot.datafiles import DataError, DataFileError
 from bot.promotions import CrossShopRule, ItemDiscountRule, RuleSet, ShopThresholdRule, load_rules
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog, Product
+from bot.shop.catalog import Catalog, Product
 from bot.promotions import (
     AllocateBy,
     CartLine,

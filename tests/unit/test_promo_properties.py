@@ -17,7 +17,7 @@ from types import MappingProxyType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import Catalog, Order, OrderItem, OrderStatus, Product, load_catalog
+from bot.shop.catalog import Catalog, Order, OrderItem, OrderStatus, Product, load_catalog
 from bot.promotions import (
     AllocateBy,
     CartLine,

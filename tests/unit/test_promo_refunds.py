@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog, OrderItem
+from bot.shop.catalog import Catalog, OrderItem
 from bot.promotions import RefundError, RepricingMismatch, RuleSet, load_rules, refund_for
 
 ROOT = Path(__file__).resolve().parents[2]

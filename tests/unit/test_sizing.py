@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.catalog import Catalog
-from bot.sizing import Fit, SizeAdvice, advise, nearest_in_stock
-from bot.slots import Body
+from bot.shop.catalog import Catalog
+from bot.shop.sizing import Fit, SizeAdvice, advise, nearest_in_stock
+from bot.understanding.slots import Body
 
 
 def body(height: int | None, weight: str | None) -> Body:

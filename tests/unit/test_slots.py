@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.catalog import Catalog
-from bot.normalize import Normalizer
-from bot.slots import Body, ProductIndex, body_measurements, order_number, size_mentioned
+from bot.shop.catalog import Catalog
+from bot.understanding.normalize import Normalizer
+from bot.understanding.slots import Body, ProductIndex, body_measurements, order_number, size_mentioned
 
 NORMALIZE = Normalizer({})
 

@@ -13,13 +13,13 @@ import pytest
 from jinja2 import TemplateNotFound
 from jinja2.exceptions import SecurityError
 
-from bot.answers import Asker, product_view
+from bot.answers.composer import Asker, product_view
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataError, DataFileError
-from bot.intents import Channel
-from bot.knowledge import Knowledge, KnowledgeHolder, load_knowledge
-from bot.replies import Replies
+from bot.understanding.intents import Channel
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge
+from bot.answers.rendering import Replies
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
@@ -233,7 +233,7 @@ def test_missing_default_locale_folder_is_reported(tmp_path) -> None:
 def test_answer_breaking_the_rules_at_runtime_is_replaced_by_the_fallback(knowledge, caplog) -> None:
     product = knowledge.catalog.products["BS-DRESS"]
     view = {**product_view(knowledge.catalog, knowledge.rules, product, NOW), "name": "销量第一连衣裙"}
-    with caplog.at_level(logging.WARNING, logger="bot.knowledge"):
+    with caplog.at_level(logging.WARNING, logger="bot.knowledge.snapshot"):
         text = knowledge.render("zh-CN", "price", {"product": view})
     assert text == ZH_FALLBACK
     assert "第一" not in text

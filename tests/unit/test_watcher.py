@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.watcher import snapshot, watch
+from bot.knowledge.watcher import snapshot, watch
 
 INTERVAL = 0.05
 

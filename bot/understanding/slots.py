@@ -1,6 +1,6 @@
 """Pulling facts out of a buyer's sentence: products, sizes, body measurements, order numbers.
 
-All functions take canonical text (see bot.normalize) and return plain values, so they
+All functions take canonical text (see bot.understanding.normalize) and return plain values, so they
 are cheap to test on their own and shared by the live room and private chat.
 """
 

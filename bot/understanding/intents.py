@@ -22,10 +22,10 @@ from typing import Self
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.catalog import Catalog, Product
+from bot.shop.catalog import Catalog, Product
 from bot.datafiles import StrictModel, load_model
-from bot.normalize import Normalized, Normalizer
-from bot.slots import (
+from bot.understanding.normalize import Normalized, Normalizer
+from bot.understanding.slots import (
     Body,
     ProductIndex,
     body_measurements,

@@ -22,7 +22,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.methods import CopyMessage, EditMessageCaption, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageId
 
-from bot.answers import Asker, Handoff
+from bot.answers.composer import Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.model import (
@@ -40,10 +40,10 @@ from bot.handoff.model import (
 )
 from bot.handoff.policy import eta_minutes, is_material_change
 from bot.handoff.store import HandoffStore
-from bot.handoff_views import card_view, priority_for, shop_for, topic_name
-from bot.knowledge import Knowledge, KnowledgeHolder
-from bot.language import check, compliant_alternative
-from bot.outbound import Outbox, Outgoing
+from bot.handoff.views import card_view, priority_for, shop_for, topic_name
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.answers.language import check, compliant_alternative
+from bot.telegram.sending import Outbox, Outgoing
 from bot.sla.alerts import AlertLoop, SlaAlert, SlaAlerts
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import (

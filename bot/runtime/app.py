@@ -19,20 +19,20 @@ from aiogram.fsm.storage.redis import RedisStorage
 from markupsafe import Markup
 from redis.asyncio import Redis
 
-from bot.burst import BurstGate, RoomAsker
+from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation_keys import CONVERSATION_TTL, ConversationKeyBuilder
-from bot.desk import Desk
+from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
+from bot.handoff.desk import Desk
 from bot.handoff.store import HandoffStore
-from bot.knowledge import KnowledgeHolder
-from bot.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
-from bot.outbound import Limits, Outbox, Outgoing
+from bot.knowledge.snapshot import KnowledgeHolder
+from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
+from bot.telegram.sending import Limits, Outbox, Outgoing
 from bot.sla.alerts import SlaAlerts
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
-from bot.stage import StageStore
-from bot.tolerant_session import TolerantSession
+from bot.live_room.stage import StageStore
+from bot.telegram.session import TolerantSession
 from handlers import get_routers
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.intents import NOISE, UNSURE, Channel, IntentMatcher
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher
 
 OUT_OF_SCOPE = "out_of_scope"
 HANDOFF_INTENTS = {"human", "complaint", "personal"}

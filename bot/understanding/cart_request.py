@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.normalize import chinese_number
-from bot.slots import ProductIndex
+from bot.understanding.normalize import chinese_number
+from bot.understanding.slots import ProductIndex
 
 CartItems = tuple[tuple[str, int], ...]
 """(sku, quantity) pairs in the order the buyer named them."""

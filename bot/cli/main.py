@@ -24,14 +24,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import Runtime, build_runtime, make_bot
+from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings
 from bot.datafiles import DataFileError
-from bot.knowledge import KnowledgeHolder, load_knowledge
-from bot.log_masking import configure_logging
-from bot.promotions.cli import promo_app
-from bot.sla.cli import sla_app
+from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
+from bot.runtime.log_masking import configure_logging
+from bot.cli.promo import promo_app
+from bot.cli.sla import sla_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -65,8 +65,8 @@ def _load_holder(settings: Settings) -> KnowledgeHolder:
 async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = None) -> None:
     """Serve until SIGINT/SIGTERM (webhook when WEBHOOK_URL is set, else long polling);
     SIGHUP reloads data; data folders are watched."""
-    from bot.watcher import watch
-    from bot.webhook import serve_webhook
+    from bot.knowledge.watcher import watch
+    from bot.telegram.webhook import serve_webhook
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -112,7 +112,7 @@ def run() -> None:
     holder = _load_holder(settings)
 
     async def main() -> None:
-        from bot.redis_conn import connect
+        from bot.runtime.redis_connection import connect
 
         redis = connect(settings.redis_url or DEFAULT_REDIS_URL)
         bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
@@ -136,7 +136,7 @@ def sandbox(
     holder = _load_holder(settings)
 
     async def main() -> None:
-        from bot.redis_conn import connect, embedded
+        from bot.runtime.redis_connection import connect, embedded
         from bot.sandbox import SANDBOX_TOKEN, Emulator, demo_world, people_from_records
 
         catalog = holder.current.catalog
@@ -205,7 +205,7 @@ def intents_eval(
     examples: Annotated[bool, typer.Option(help="Show an example message per confusion")] = True,
 ) -> None:
     """Accuracy in scope, share of confidently wrong answers, noise silence, confusions."""
-    from bot.intent_eval import evaluate, read_labelled
+    from bot.understanding.evaluation import evaluate, read_labelled
 
     knowledge = load_knowledge(Settings(), SystemClock().now())
     rows = read_labelled(file)
@@ -243,7 +243,7 @@ def intents_eval(
 @app.command()
 def doctor() -> None:
     """Check what a real deployment needs and say what to fix."""
-    from bot.doctor import run_checks
+    from bot.cli.doctor import run_checks
 
     ok = asyncio.run(run_checks(Settings(), console))
     raise typer.Exit(0 if ok else 1)

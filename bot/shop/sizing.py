@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.catalog import Product
-from bot.slots import Body
+from bot.shop.catalog import Product
+from bot.understanding.slots import Body
 
 
 class Fit(StrEnum):

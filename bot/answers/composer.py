@@ -1,7 +1,7 @@
 """From a reading of the buyer's message to what the bot says (pure).
 
 `compose` decides which template answers and gathers the facts it needs from the shop's
-data; it never produces wording itself. Handlers render the Answer with bot.replies and
+data; it never produces wording itself. Handlers render the Answer with bot.answers.rendering and
 send it. Keeping this pure means every answer can be tested, and linted with real data,
 without Telegram or Redis.
 """
@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.cart_request import CartItems, cart_items, is_add_on, merged
-from bot.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
-from bot.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
+from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
+from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 from bot.promotions import (
     CartLine,
     PromotionInputError,
@@ -27,7 +27,7 @@ from bot.promotions import (
     refund_for,
 )
 from bot.promotions.eligibility import covers, cross_shop_shops
-from bot.sizing import advise, nearest_in_stock
+from bot.shop.sizing import advise, nearest_in_stock
 
 
 class Handoff(StrEnum):

@@ -19,7 +19,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.app import Runtime
+from bot.runtime.app import Runtime
 from bot.config import Settings
 
 log = logging.getLogger(__name__)

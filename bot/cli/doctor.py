@@ -11,12 +11,12 @@ from aiohttp import ClientError
 from redis.exceptions import RedisError
 from rich.console import Console
 
-from bot.app import make_bot
+from bot.runtime.app import make_bot
 from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
 from bot.datafiles import DataFileError
-from bot.knowledge import load_knowledge
-from bot.redis_conn import connect
+from bot.knowledge.snapshot import load_knowledge
+from bot.runtime.redis_connection import connect
 
 
 async def run_checks(settings: Settings, console: Console) -> bool:

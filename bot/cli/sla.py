@@ -1,6 +1,6 @@
 """`livedesk sla report`: the SLA report for a day or natural week, as a table or JSON.
 
-The lead mounts it with `app.add_typer(sla_app, name="sla")` in bot/cli.py.
+The lead mounts it with `app.add_typer(sla_app, name="sla")` in bot/cli/main.py.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Message, TelegramObject
 
-from bot.desk import Desk
+from bot.handoff.desk import Desk
 from bot.handoff.model import Role
-from bot.knowledge import KnowledgeHolder
+from bot.knowledge.snapshot import KnowledgeHolder
 
 
 class KnowledgeMiddleware(BaseMiddleware):

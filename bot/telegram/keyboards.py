@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answers import Button
-from bot.knowledge import Knowledge
+from bot.answers.composer import Button
+from bot.knowledge.snapshot import Knowledge
 
 PER_ROW = 2
 

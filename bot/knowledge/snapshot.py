@@ -19,15 +19,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bot.answers import Answer, Composer
-from bot.catalog import Catalog, load_catalog
+from bot.answers.composer import Answer, Composer
+from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.datafiles import DataError, DataFileError
-from bot.intents import IntentMatcher, Lexicon, load_lexicon
-from bot.language import LanguageRules, check, load_language_rules
+from bot.understanding.intents import IntentMatcher, Lexicon, load_lexicon
+from bot.answers.language import LanguageRules, check, load_language_rules
 from bot.promotions import RuleSet, load_rules
-from bot.replies import Replies, locale_for
+from bot.answers.rendering import Replies, locale_for
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class Knowledge:
 
 def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     """Load every data file and lint every template; raise DataFileError listing all problems."""
-    from bot.template_lint import lint  # lint composes sample answers, which need Knowledge
+    from bot.answers.lint import lint  # lint composes sample answers, which need Knowledge
 
     errors: list[DataError] = []
     catalog = load_catalog(settings.shop_dir, now)

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.catalog import Catalog, load_catalog
+from bot.shop.catalog import Catalog, load_catalog
 from bot.config import Settings
 from bot.datafiles import DataFileError
 from bot.money import format_yuan

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.answers import order_view
-from bot.catalog import Catalog, OrderStatus
+from bot.answers.composer import order_view
+from bot.shop.catalog import Catalog, OrderStatus
 from bot.handoff.model import Conversation, HistoryEntry, Priority
 
 TOPIC_NAME_LIMIT = 128

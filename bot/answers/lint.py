@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import TemplateSyntaxError
 
-from bot.answers import Answer, Asker, product_view
+from bot.answers.composer import Answer, Asker, product_view
 from bot.datafiles import DataError
-from bot.intents import Channel
-from bot.language import check
+from bot.understanding.intents import Channel
+from bot.answers.language import check
 
 if TYPE_CHECKING:
-    from bot.knowledge import Knowledge
+    from bot.knowledge.snapshot import Knowledge
 
 SAMPLE_QUESTIONS = (
     "你好", "谢谢", "再见", "你能做什么", "多少钱", "有货吗", "有M码吗", "有XL码吗", "有S码吗",
@@ -89,7 +89,7 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
 def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -> Iterator[Sample]:
     """The handoff desk's messages to buyers and agents, with the contexts the desk builds."""
     from bot.handoff.model import HistoryEntry, Role
-    from bot.handoff_views import card_view, sample_conversation
+    from bot.handoff.views import card_view, sample_conversation
 
     catalog = knowledge.catalog
     history = [HistoryEntry(Role.buyer, "连衣裙有M码吗", at), HistoryEntry(Role.bot, "亲，M码暂时售罄了", at)]
@@ -180,7 +180,7 @@ def lint(knowledge: Knowledge, at: datetime) -> LintReport:
     if problems:
         return LintReport(list(problems.values()), [])
 
-    from bot.knowledge import buyer_facing, needs_polite
+    from bot.knowledge.snapshot import buyer_facing, needs_polite
 
     for sample in samples(knowledge, at):
         for locale in replies.locales:

@@ -1,0 +1,1 @@
+"""The `livedesk` command line: sandbox, run, check, templates, intents, promo, sla, doctor."""

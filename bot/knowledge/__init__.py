@@ -1,0 +1,1 @@
+"""The loaded data snapshot (catalogue, rules, templates, matcher) and its atomic reload on file changes."""

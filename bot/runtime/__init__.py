@@ -1,0 +1,1 @@
+"""Assembling and running the bot: the Dispatcher and its services, the Redis connection, logging."""

@@ -1,0 +1,1 @@
+"""The Telegram edge: sending under Telegram's limits, the API session, webhook, filters, keyboards, middlewares."""

@@ -1,0 +1,1 @@
+"""Understanding buyers (pure): normalising text, reading slots, matching topics, evaluation."""

@@ -1,4 +1,4 @@
-"""One clock for the whole bot, so tests control time and the sandbox can run fast.
+"""One clock for the whole bot, so tests control time.
 
 Everything that asks "what time is it" or "wait a while" for domain reasons (order ages,
 promotion windows, burst windows, SLA rounds) goes through a Clock. Transport pacing
@@ -52,26 +52,6 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
-
-
-class FastClock:
-    """Runs `factor` times faster than real time from a start instant (sandbox demos)."""
-
-    def __init__(self, factor: float, start: datetime | None = None) -> None:
-        if factor <= 0:
-            raise ValueError("clock factor must be positive")
-        self._factor = factor
-        self._start = start or datetime.now(UTC)
-        self._t0 = time.monotonic()
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=(time.monotonic() - self._t0) * self._factor)
-
-    def monotonic(self) -> float:
-        return (time.monotonic() - self._t0) * self._factor
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds) / self._factor)
 
 
 class ManualClock:

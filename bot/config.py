@@ -72,7 +72,6 @@ class Settings(BaseSettings):
         default=0.8, gt=0, description="How long the first answer waits to gather identical questions")
     burst_repeat_seconds: float = Field(
         default=30.0, ge=0, description="The same answer is not posted to the room again within this")
-    clarify_failures_before_human: int = 1
 
     send_rate_per_second: float = 30.0
     group_messages_per_minute: int = 20

@@ -6,7 +6,7 @@ two decimals; nothing in between is ever a float, so shares always add up exactl
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -51,11 +51,6 @@ def format_yuan_short(fen: Fen) -> str:
     """Like format_yuan but drops ".00" for whole yuan, as buyers write prices ("满150减20")."""
     text = format_yuan(fen)
     return text[:-3] if text.endswith(".00") else text
-
-
-def yuan_decimal(fen: Fen) -> Decimal:
-    """The amount as a Decimal in yuan, for JSON or arithmetic that wants yuan."""
-    return (Decimal(fen) / _HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 YuanField = Annotated[Fen, BeforeValidator(parse_yuan)]

@@ -24,10 +24,6 @@ TEMPLATE_SUFFIX = ".j2"
 LABELS_FILE = "labels.yaml"
 
 
-def _hours_text(hours: int) -> str:
-    return str(hours)
-
-
 def _weight_text(value: Any) -> str:
     text = f"{value}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -29,16 +29,15 @@ S = shop id; R = relay id; B = buyer id; T = forum topic id; U = Telegram update
                                     out again (enqueue time, or claim time + lease)
     P:{hdb:B}:history       LIST    buyer B's recent history (JSON, capped, TTL), kept
                                     before and outside any handoff
-    P:{hdu:U}:seen          STRING  Telegram update U was processed (SET NX, TTL)
 
 Redis Cluster: a Lua script may touch keys of one slot only, and take/transfer/assign
 touch a conversation, a shop queue (two for a transfer between shops) and agents' open
 sets that span shops. So the whole handoff state shares one hash tag, `{hd}`, and lives
 in one slot. At this scale (a few shops, a handful of agents, hundreds of open
 conversations) one slot holds it easily and every change stays a single atomic script;
-sharding by shop would split exactly the operations that must be atomic. Only the two
-key families no script touches and that grow with traffic, buyer histories and seen
-updates, get their own tags (`{hdb:B}`, `{hdu:U}`) and spread over the cluster.
+sharding by shop would split exactly the operations that must be atomic. Only the key
+family no script touches and that grows with traffic, buyer histories, gets its own tag
+(`{hdb:B}`) and spreads over the cluster.
 
 The scripts build {hd} keys from the base with the same suffixes (`common.lua`); those
 suffixes are the contract, and the integration tests read what the scripts wrote through
@@ -132,7 +131,3 @@ def relays_due(prefix: str) -> str:
 
 def history(prefix: str, buyer_id: int) -> str:
     return f"{prefix}:{{hdb:{int(buyer_id)}}}:history"
-
-
-def seen_update(prefix: str, update_id: int) -> str:
-    return f"{prefix}:{{hdu:{int(update_id)}}}:seen"

@@ -18,14 +18,13 @@ OPEN = "open.lua"
 TAKE = "take.lua"
 TRANSFER = "transfer.lua"
 RELEASE = "release.lua"
-SET_SHOP = "set_shop.lua"
 SET_TOPIC = "set_topic.lua"
 ASSIGN = "assign.lua"
 LOG = "log.lua"
 RELAY = "relay.lua"
 MARK = "mark.lua"
 
-ALL = (OPEN, TAKE, TRANSFER, RELEASE, SET_SHOP, SET_TOPIC, ASSIGN, LOG, RELAY, MARK)
+ALL = (OPEN, TAKE, TRANSFER, RELEASE, SET_TOPIC, ASSIGN, LOG, RELAY, MARK)
 
 
 @cache

@@ -60,7 +60,6 @@ from bot.handoff.scripts import (
     OPEN,
     RELAY,
     RELEASE,
-    SET_SHOP,
     SET_TOPIC,
     TAKE,
     TRANSFER,
@@ -170,13 +169,6 @@ class HandoffStore:
     async def set_topic(self, conversation_id: int, topic_id: int) -> Conversation | None:
         """Map topic <-> conversation; the conversation's previous topic no longer maps."""
         outcome, flat = await self._run(SET_TOPIC, int(conversation_id), int(topic_id))
-        return None if as_str(outcome) == "not_found" else _conversation(flat)
-
-    async def set_shop(self, conversation_id: int, shop: str) -> Conversation | None:
-        """Route to another shop; a queued conversation keeps its queued_at in the new
-        queue. None if unknown; a closed conversation is returned unchanged."""
-        keys.check_shop(shop)
-        outcome, flat = await self._run(SET_SHOP, int(conversation_id), shop)
         return None if as_str(outcome) == "not_found" else _conversation(flat)
 
     # -- the queue --------------------------------------------------------------------------
@@ -454,10 +446,3 @@ class HandoffStore:
 
     async def relay(self, relay_id: int) -> Relay | None:
         return relay_from(await self._redis.hgetall(keys.relay(self._prefix, relay_id)))
-
-    # -- updates ----------------------------------------------------------------------------
-
-    async def seen_update(self, update_id: int, ttl: int = 86_400) -> bool:
-        """True the first time an update id is seen (within `ttl` seconds), False after."""
-        return bool(await self._redis.set(keys.seen_update(self._prefix, update_id), b"1",
-                                          nx=True, ex=ttl))

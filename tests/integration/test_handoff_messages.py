@@ -202,17 +202,3 @@ async def test_relays_of_a_closed_conversation_still_go_out(store) -> None:
 async def test_relay_to_an_unknown_conversation_fails_loudly(store) -> None:
     with pytest.raises(ConversationNotFound):
         await store.enqueue_relay(404, Direction.to_agents, 1, {})
-
-
-# --- duplicate updates ------------------------------------------------------------------
-
-
-async def test_seen_update_is_true_only_the_first_time(store) -> None:
-    assert await store.seen_update(1001) is True
-    assert await store.seen_update(1001) is False
-    assert await store.seen_update(1002) is True
-
-
-async def test_seen_updates_expire(store, redis, key_prefix) -> None:
-    await store.seen_update(1001, ttl=60)
-    assert 0 < await redis.ttl(keys.seen_update(key_prefix, 1001)) <= 60

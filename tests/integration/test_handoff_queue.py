@@ -127,17 +127,6 @@ async def test_after_release_the_buyer_can_open_a_new_conversation(store) -> Non
     assert created and fresh.id != conv.id
 
 
-async def test_routing_to_another_shop_keeps_the_place_in_line(store, clock) -> None:
-    early, _ = await store.open(ALICE, "Alice", "zh-hans", SHOP, "转人工", Priority.normal)
-    clock.advance(120)
-    late, _ = await store.open(BOB, "Bob", "zh-hans", OTHER_SHOP, "转人工", Priority.normal)
-    moved = await store.set_shop(early.id, OTHER_SHOP)
-    assert moved.shop == OTHER_SHOP and moved.queued_at == early.queued_at
-    assert [c.id for c in await store.queue(OTHER_SHOP)] == [early.id, late.id]
-    assert await store.queue(SHOP) == []
-    assert await store.queued_shops() == [OTHER_SHOP]
-
-
 async def test_queued_shops_lists_only_shops_with_someone_waiting(store) -> None:
     assert await store.queued_shops() == []
     a, _ = await store.open(ALICE, "Alice", "zh-hans", SHOP, "转人工", Priority.normal)

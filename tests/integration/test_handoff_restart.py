@@ -113,7 +113,6 @@ async def test_every_key_is_prefixed_and_hash_tagged(redis, key_prefix, clock) -
     store = HandoffStore(redis, key_prefix, clock)
     ids = await scene(store, clock)
     await store.note_history(5001, Role.bot, "亲，这款159元")
-    await store.seen_update(424242)
     await store.assign_next(SHOP, [NANA], cap=5)
     await store.release(ids["held"], "closed", by=NANA)
     found = sorted([k.decode() async for k in redis.scan_iter(match=f"{key_prefix}*", count=500)])
@@ -124,7 +123,7 @@ async def test_every_key_is_prefixed_and_hash_tagged(redis, key_prefix, clock) -
         match = tagged.match(key)
         assert match, f"{key} is not <prefix>:{{tag}}:..."
         tag = match[1]
-        if tag.startswith(("hdb:", "hdu:")):  # buyer histories and seen updates: no script
+        if tag.startswith("hdb:"):  # buyer histories: no script
             continue
         assert tag == "hd", key
         assert key_slot(key.encode()) == scripted_slot, key
@@ -137,6 +136,5 @@ async def test_every_key_is_prefixed_and_hash_tagged(redis, key_prefix, clock) -
         keys.relay_index(key_prefix, ids["held"]), keys.copies(key_prefix, ids["held"]),
         keys.telegram_index(key_prefix, ids["held"]),
         keys.relay(key_prefix, ids["delivered"]), keys.history(key_prefix, 5001),
-        keys.seen_update(key_prefix, 424242),
     }
     assert expected <= set(found), sorted(expected - set(found))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.answers.buttons import Button, ButtonKind
 from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
 from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
 from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
@@ -41,14 +42,6 @@ class Handoff(StrEnum):
 
 
 @dataclass(frozen=True)
-class Button:
-    data: str
-    label_key: str | None = None
-    """A key of labels.yaml (topic buttons); None when `text` is the label (product names)."""
-    text: str | None = None
-
-
-@dataclass(frozen=True)
 class Answer:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
@@ -69,9 +62,6 @@ class Asker:
     language_code: str | None = None
 
 
-TOPIC_PREFIX = "topic:"
-PRODUCT_PREFIX = "product:"
-HUMAN_DATA = "human"
 LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human"}
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
 
@@ -241,13 +231,21 @@ def topic_buttons(match: Match) -> tuple[Button, ...]:
             break
         if default not in topics:
             topics.append(default)
-    buttons = [Button(data=f"{TOPIC_PREFIX}{t}", label_key=f"topic.{t}") for t in topics]
-    buttons.append(Button(data=HUMAN_DATA, label_key="topic.human"))
+    buttons = [topic_button(t) for t in topics]
+    buttons.append(Button(ButtonKind.human, label_key="topic.human"))
     return tuple(buttons)
 
 
 def product_buttons(catalog: Catalog) -> tuple[Button, ...]:
-    return tuple(Button(data=f"{PRODUCT_PREFIX}{p.sku}", text=p.name) for p in catalog.products.values())
+    return tuple(product_button(p) for p in catalog.products.values())
+
+
+def topic_button(intent: str) -> Button:
+    return Button(ButtonKind.topic, intent, label_key=f"topic.{intent}")
+
+
+def product_button(product: Product) -> Button:
+    return Button(ButtonKind.product, product.sku, text=product.name)
 
 
 class Composer:

@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.answers.composer import Answer, Composer
+from bot.knowledge.button_data import button_data_errors
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
@@ -112,6 +113,8 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     lexicon = attempt(load_lexicon, settings.templates_dir / INTENTS_FILE)
     language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
+    if not errors:
+        errors += button_data_errors(settings.shop_dir, catalog, settings.templates_dir / INTENTS_FILE, lexicon)
     if errors:
         raise DataFileError(errors)
     matcher = IntentMatcher(lexicon, catalog)

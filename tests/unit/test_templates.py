@@ -143,6 +143,36 @@ def test_a_broken_shop_file_stops_the_load(tmp_path) -> None:
     assert [e.file.name for e in caught.value.errors] == ["products.yaml"]
 
 
+def test_a_sku_too_long_for_a_button_is_a_data_error_with_its_line(tmp_path) -> None:
+    shop = copy_of(tmp_path, "shop")
+    long_sku = "BS-" + "SCARF" * 12  # "product:" + 63 characters is more than Telegram's 64 bytes
+    edit(shop / "products.yaml", "  - sku: BS-SCARF\n", f"""  - sku: {long_sku}
+    shop: beishang
+    name: 超长编号围巾
+    price: "30.00"
+    stock: {{one: 1}}
+  - sku: BS-SCARF
+""")
+    errors = load_errors(Settings(shop_dir=shop))
+    lines = (shop / "products.yaml").read_text(encoding="utf-8").splitlines()
+    assert [(e.file.name, lines[e.line - 1].strip()) for e in errors] == [("products.yaml", f"- sku: {long_sku}")]
+    assert long_sku in errors[0].reason and "button" in errors[0].reason
+
+
+def test_a_sku_that_fits_a_button_loads(tmp_path) -> None:
+    shop = copy_of(tmp_path, "shop")
+    fitting = "BS-" + "S" * (64 - len("product:") - 3)  # exactly 64 bytes of callback data
+    edit(shop / "products.yaml", "  - sku: BS-SCARF\n", f"""  - sku: {fitting}
+    shop: beishang
+    name: 超长编号围巾
+    price: "30.00"
+    stock: {{one: 1}}
+  - sku: BS-SCARF
+""")
+    knowledge = load_knowledge(Settings(shop_dir=shop), NOW)
+    assert fitting in knowledge.catalog.products
+
+
 # --- safety ------------------------------------------------------------------------------
 
 

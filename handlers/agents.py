@@ -15,8 +15,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
-from bot.handoff.desk import CARD_PREFIX, Desk, Incoming, kind_of
-from bot.telegram.filters import CallbackPrefix, FromAgent, InChat, InTopic
+from bot.handoff.agent_desk import AgentDesk
+from bot.sla.posting import SlaReportPoster
+from bot.telegram.callbacks import CardButton
+from bot.telegram.filters import FromAgent, InChat, InTopic
+from bot.telegram.incoming import edit_from, incoming_from
 from bot.handoff.model import CloseKind, Conversation, Presence
 from bot.knowledge.snapshot import Knowledge
 from bot.telegram.sending import Outbox, Outgoing
@@ -31,7 +34,7 @@ def _note(outbox: Outbox, message: Message, text: str) -> None:
                          reply_to=message.message_id, purpose="agents"))
 
 
-async def _conversation(message: Message, desk: Desk, knowledge: Knowledge, outbox: Outbox) -> Conversation | None:
+async def _conversation(message: Message, desk: AgentDesk, knowledge: Knowledge, outbox: Outbox) -> Conversation | None:
     conversation = await desk.conversation_in_topic(message.message_thread_id)
     if conversation is None:
         _note(outbox, message, knowledge.render(knowledge.replies.default_locale,
@@ -52,49 +55,49 @@ def make_router(settings: Settings) -> Router:
     router.callback_query.filter(InChat(settings.agents_chat_id))
 
     @router.message(Command("online", "break", "offline"), FromAgent())
-    async def on_presence(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+    async def on_presence(message: Message, command: CommandObject, agent_desk: AgentDesk, knowledge: Knowledge,
                           outbox: Outbox) -> None:
         assert message.from_user is not None
         presence = {"online": Presence.online, "break": Presence.on_break, "offline": Presence.offline}[
             command.command]
-        await desk.set_presence(message.from_user.id, presence)
+        await agent_desk.set_presence(message.from_user.id, presence)
         _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/presence", {
-            "agent": desk.agent_name(message.from_user.id), "presence": presence.value}))
+            "agent": agent_desk.agent_name(message.from_user.id), "presence": presence.value}))
 
     @router.message(Command("sla"), FromAgent())
-    async def on_sla(message: Message, desk: Desk, outbox: Outbox) -> None:
-        _note(outbox, message, await desk.sla_text())
+    async def on_sla(message: Message, sla_reports: SlaReportPoster, outbox: Outbox) -> None:
+        _note(outbox, message, await sla_reports.current_text())
 
     @router.message(Command("help"), FromAgent())
     async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
         _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/help", {}))
 
     @router.message(Command("take", "back", "close"), FromAgent(), InTopic())
-    async def on_conversation_command(message: Message, command: CommandObject, desk: Desk,
+    async def on_conversation_command(message: Message, command: CommandObject, agent_desk: AgentDesk,
                                       knowledge: Knowledge, outbox: Outbox) -> None:
         assert message.from_user is not None
-        conversation = await _conversation(message, desk, knowledge, outbox)
+        conversation = await _conversation(message, agent_desk, knowledge, outbox)
         if conversation is None:
             return
         if command.command == "take":
-            await desk.take(conversation, message.from_user.id)
+            await agent_desk.take(conversation, message.from_user.id)
         else:
             kind = CloseKind.back if command.command == "back" else CloseKind.closed
-            await desk.finish(conversation, message.from_user.id, kind)
+            await agent_desk.finish(conversation, message.from_user.id, kind)
 
     @router.message(Command("transfer"), FromAgent(), InTopic())
-    async def on_transfer(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+    async def on_transfer(message: Message, command: CommandObject, agent_desk: AgentDesk, knowledge: Knowledge,
                           outbox: Outbox) -> None:
         assert message.from_user is not None
-        conversation = await _conversation(message, desk, knowledge, outbox)
+        conversation = await _conversation(message, agent_desk, knowledge, outbox)
         if conversation is not None:
-            await desk.transfer(conversation, message.from_user.id, (command.args or "").strip())
+            await agent_desk.transfer(conversation, message.from_user.id, (command.args or "").strip())
 
     @router.message(Command("q"), FromAgent(), InTopic())
-    async def on_quick_reply(message: Message, command: CommandObject, desk: Desk, knowledge: Knowledge,
+    async def on_quick_reply(message: Message, command: CommandObject, agent_desk: AgentDesk, knowledge: Knowledge,
                              outbox: Outbox) -> None:
         assert message.from_user is not None
-        conversation = await _conversation(message, desk, knowledge, outbox)
+        conversation = await _conversation(message, agent_desk, knowledge, outbox)
         if conversation is None:
             return
         keys = quick_keys(knowledge)
@@ -108,42 +111,39 @@ def make_router(settings: Settings) -> Router:
             return
         shop = knowledge.catalog.shops.get(conversation.shop)
         text = knowledge.render(knowledge.locale(conversation.language_code), f"{QUICK_FOLDER}/{key}", {
-            "agent": desk.agent_name(message.from_user.id),
+            "agent": agent_desk.agent_name(message.from_user.id),
             "buyer": {"name": conversation.buyer_name, "id": conversation.buyer_id},
             "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours, "courier": shop.courier}
             if shop else None,
         })
-        await desk.quick_reply(conversation, message.from_user.id, text)
+        await agent_desk.quick_reply(conversation, message.from_user.id, text)
 
     @router.message(FromAgent(), InTopic())
-    async def on_agent_message(message: Message, desk: Desk, knowledge: Knowledge, outbox: Outbox) -> None:
+    async def on_agent_message(message: Message, agent_desk: AgentDesk, knowledge: Knowledge, outbox: Outbox) -> None:
         if message.from_user is None or (message.text or "").startswith("/"):
             return
-        conversation = await desk.conversation_in_topic(message.message_thread_id)
+        conversation = await agent_desk.conversation_in_topic(message.message_thread_id)
         if conversation is None:
             return  # a topic that is not a conversation (e.g. a notes topic)
-        kind, file_id, text = kind_of(message)
-        await desk.agent_says(conversation, message.from_user.id,
-                              Incoming(message.chat.id, message.message_id, message.from_user.id, text,
-                                       kind, file_id))
+        await agent_desk.agent_says(conversation, message.from_user.id, incoming_from(message))
 
     @router.edited_message(FromAgent(), InTopic())
-    async def on_agent_edit(message: Message, desk: Desk) -> None:
-        conversation = await desk.conversation_in_topic(message.message_thread_id)
+    async def on_agent_edit(message: Message, agent_desk: AgentDesk) -> None:
+        conversation = await agent_desk.conversation_in_topic(message.message_thread_id)
         if conversation is not None and conversation.is_open:
-            await desk.agent_edited(conversation, message)
+            await agent_desk.agent_edited(conversation, edit_from(message))
 
-    @router.callback_query(CallbackPrefix(CARD_PREFIX), FromAgent())
-    async def on_card_button(query: CallbackQuery, desk: Desk) -> None:
+    @router.callback_query(CardButton.filter(), FromAgent())
+    async def on_card_button(query: CallbackQuery, callback_data: CardButton, agent_desk: AgentDesk) -> None:
         await query.answer()
-        action, _, conversation_id = (query.data or "").removeprefix(CARD_PREFIX).partition(":")
-        conversation = await desk.store.get(int(conversation_id)) if conversation_id.isdigit() else None
+        conversation = await agent_desk.conversation(callback_data.conversation_id)
         if conversation is None:
             return
+        action = callback_data.action
         if action == "take":
-            await desk.take(conversation, query.from_user.id)
+            await agent_desk.take(conversation, query.from_user.id)
         elif action in ("back", "close"):
-            await desk.finish(conversation, query.from_user.id,
+            await agent_desk.finish(conversation, query.from_user.id,
                               CloseKind.back if action == "back" else CloseKind.closed)
 
     @router.message()

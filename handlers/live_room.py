@@ -16,7 +16,7 @@ from bot.answers.composer import Asker
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handoff.desk import Desk
+from bot.handoff.buyer_desk import BuyerDesk
 from bot.telegram.filters import HasText, InChat
 from bot.understanding.intents import UNSURE, Channel
 from bot.knowledge.snapshot import Knowledge
@@ -31,7 +31,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasText())
     async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: StageStore,
-                         burst: BurstGate, clock: Clock, desk: Desk, private_link: str) -> None:
+                         burst: BurstGate, clock: Clock, buyer_desk: BuyerDesk, private_link: str) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
@@ -41,12 +41,12 @@ def make_router(settings: Settings) -> Router:
         if answer is None:
             log.debug("room comment %s stays unanswered (%s)", message.message_id, match.intent)
             if match.intent == UNSURE:
-                await desk.bot_outcome(match.sku, answered=False, asked_at=message.date)
+                await buyer_desk.bot_outcome(match.sku, answered=False, asked_at=message.date)
             return
         locale = knowledge.locale(user.language_code)
         reply = knowledge.render_answer(locale, answer, {"private_link": private_link})
         burst.ask(message.chat.id, (locale, reply),
                   RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
-        await desk.bot_outcome(match.sku, answered=True, asked_at=message.date)
+        await buyer_desk.bot_outcome(match.sku, answered=True, asked_at=message.date)
 
     return router

@@ -17,11 +17,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
 
-from bot.answers.composer import HUMAN_DATA, PRODUCT_PREFIX, TOPIC_PREFIX, Answer, Asker, Handoff
+from bot.answers.composer import Answer, Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handoff.desk import CANCEL_DATA, RATE_PREFIX, Desk, Incoming, kind_of
-from bot.telegram.filters import CallbackPrefix, HasMedia, HasText, PrivateChat
+from bot.handoff.buyer_desk import BuyerDesk
+from bot.handoff.incoming import Incoming
+from bot.telegram.callbacks import HandoffButton, HumanButton, ProductButton, RateButton, TopicButton
+from bot.telegram.filters import HasMedia, HasText, PrivateChat
+from bot.telegram.incoming import edit_from, incoming_from
 from bot.handoff.model import Role
 from bot.understanding.intents import Channel, Match
 from bot.telegram.keyboards import keyboard
@@ -44,23 +47,17 @@ def _asker(user: User) -> Asker:
     return Asker(user.id, user.full_name, user.language_code)
 
 
-def _incoming(message: Message) -> Incoming:
-    kind, file_id, text = kind_of(message)
-    return Incoming(message.chat.id, message.message_id, message.from_user.id if message.from_user else 0,
-                    text, kind, file_id)
-
-
 async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowledge, outbox: Outbox,
-               desk: Desk, match: Match | None = None, incoming: Incoming | None = None) -> None:
+               buyer_desk: BuyerDesk, match: Match | None = None, incoming: Incoming | None = None) -> None:
     """Send the answer; a handoff answer goes through the desk (queue, topic, relay) instead."""
     locale = knowledge.locale(asker.language_code)
     text = knowledge.render_answer(locale, answer)
     if answer.handoff is not None:
-        await desk.hand_off(asker, answer.handoff, incoming or _incoming(message),
+        await buyer_desk.hand_off(asker, answer.handoff, incoming or incoming_from(message),
                             sku=match.sku if match else None, order_id=match.order_id if match else None,
                             promise=text)
         return
-    await desk.note(asker.user_id, Role.bot, text)
+    await buyer_desk.note(asker.user_id, Role.bot, text)
     outbox.send(Outgoing(message.chat.id, text, markup=keyboard(knowledge, locale, answer.buttons),
                          purpose=answer.template))
 
@@ -80,14 +77,14 @@ async def _remember(state: FSMContext, answer: Answer, asked: str) -> None:
         await state.update_data({LAST_CART: [list(item) for item in answer.cart]})
 
 
-async def _with_the_desk(message: Message, desk: Desk) -> bool:
+async def _with_the_desk(message: Message, buyer_desk: BuyerDesk) -> bool:
     """Relay to the agents when the buyer is queued or held; True when it was."""
     if message.from_user is None:
         return False
-    conversation = await desk.open_conversation(message.from_user.id)
+    conversation = await buyer_desk.open_conversation(message.from_user.id)
     if conversation is None:
         return False
-    await desk.relay_buyer_message(conversation, _incoming(message))
+    await buyer_desk.relay_buyer_message(conversation, incoming_from(message))
     return True
 
 
@@ -109,18 +106,18 @@ def make_router(settings: Settings) -> Router:
         outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "help", {}), purpose="help"))
 
     @router.message(Command("cancel"))
-    async def on_cancel(message: Message, knowledge: Knowledge, outbox: Outbox, desk: Desk) -> None:
+    async def on_cancel(message: Message, knowledge: Knowledge, outbox: Outbox, buyer_desk: BuyerDesk) -> None:
         if message.from_user is None:
             return
-        if not await desk.cancel(message.from_user.id):
+        if not await buyer_desk.cancel(message.from_user.id):
             locale = knowledge.locale(message.from_user.language_code)
             outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "handoff/nothing_to_cancel", {}),
                                  purpose="cancel"))
 
     @router.message(HasText())
     async def on_question(message: Message, text: str, knowledge: Knowledge, state: FSMContext,
-                          stage: StageStore, outbox: Outbox, desk: Desk, clock: Clock) -> None:
-        if message.from_user is None or await _with_the_desk(message, desk):
+                          stage: StageStore, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
+        if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
         asker = _asker(message.from_user)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage, settings))
@@ -132,15 +129,15 @@ def make_router(settings: Settings) -> Router:
             log.debug("private message from %s needs no answer (%s)", asker.user_id, match.intent)
             return
         await _remember(state, answer, text)
-        await _say(answer, message, asker, knowledge, outbox, desk, match)
-        await desk.bot_outcome(match.sku, answered=answer.handoff is None and answer.template != "clarify",
+        await _say(answer, message, asker, knowledge, outbox, buyer_desk, match)
+        await buyer_desk.bot_outcome(match.sku, answered=answer.handoff is None and answer.template != "clarify",
                                asked_at=message.date)
 
     @router.message(HasMedia())
     async def on_media(message: Message, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
-                       desk: Desk, clock: Clock) -> None:
+                       buyer_desk: BuyerDesk, clock: Clock) -> None:
         """A photo (a broken item, bad fruit) goes to the agents if they are on it, else ask back."""
-        if message.from_user is None or await _with_the_desk(message, desk):
+        if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
         asker = _asker(message.from_user)
         match = knowledge.matcher.match(message.caption or "", Channel.private, None)
@@ -148,56 +145,71 @@ def make_router(settings: Settings) -> Router:
                                             clarified_before=await state.get_state() == Conversation.clarifying.state)
         if answer is not None:
             await _remember(state, answer, message.caption or "")
-            await _say(answer, message, asker, knowledge, outbox, desk, match)
+            await _say(answer, message, asker, knowledge, outbox, buyer_desk, match)
 
     @router.edited_message()
-    async def on_edit(message: Message, desk: Desk) -> None:
+    async def on_edit(message: Message, buyer_desk: BuyerDesk) -> None:
         if message.from_user is None:
             return
-        conversation = await desk.open_conversation(message.from_user.id)
+        conversation = await buyer_desk.open_conversation(message.from_user.id)
         if conversation is not None:
-            await desk.buyer_edited(conversation, message)
+            await buyer_desk.buyer_edited(conversation, edit_from(message))
 
-    @router.callback_query(CallbackPrefix(TOPIC_PREFIX, PRODUCT_PREFIX, HUMAN_DATA))
-    async def on_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, stage: StageStore,
-                        outbox: Outbox, desk: Desk, clock: Clock) -> None:
-        await query.answer()
-        if not isinstance(query.message, Message) or query.data is None:
+    async def _after_buttons(query: CallbackQuery, state: FSMContext, knowledge: Knowledge, outbox: Outbox,
+                             buyer_desk: BuyerDesk, match: Match | None, answer: Answer | None, asked: str) -> None:
+        """Answer the question asked before the buttons, now that the buyer chose."""
+        if answer is None or not isinstance(query.message, Message):
             return
         asker = _asker(query.from_user)
-        data = await state.get_data()
-        asked = data.get(ASKED_TEXT, "")
-        now = clock.now()
-        match = None
-        if query.data == HUMAN_DATA:
-            answer: Answer | None = knowledge.composer.handoff(Handoff.requested, asker)
-        elif query.data.startswith(PRODUCT_PREFIX):
-            sku = query.data.removeprefix(PRODUCT_PREFIX)
-            await state.update_data({LAST_SKU: sku})
-            match = knowledge.matcher.match(asked, Channel.private, sku)
-            answer = knowledge.composer.compose(match, Channel.private, asker, now, clarified_before=True)
-        else:
-            intent = query.data.removeprefix(TOPIC_PREFIX)
-            match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage, settings))
-            answer = knowledge.composer.answer_for_topic(intent, match, asker, now)
-        if answer is None:
-            return
         await _remember(state, answer, asked)
         # The buyer's words are the question asked before the buttons, not the bot's message.
         asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked)
-        await _say(answer, query.message, asker, knowledge, outbox, desk, match, asked_again)
+        await _say(answer, query.message, asker, knowledge, outbox, buyer_desk, match, asked_again)
 
-    @router.callback_query(CallbackPrefix(CANCEL_DATA))
-    async def on_cancel_button(query: CallbackQuery, desk: Desk) -> None:
+    @router.callback_query(HumanButton.filter())
+    async def on_human_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
+                              buyer_desk: BuyerDesk) -> None:
         await query.answer()
-        await desk.cancel(query.from_user.id)
+        if not isinstance(query.message, Message):
+            return
+        asked = (await state.get_data()).get(ASKED_TEXT, "")
+        answer = knowledge.composer.handoff(Handoff.requested, _asker(query.from_user))
+        await _after_buttons(query, state, knowledge, outbox, buyer_desk, None, answer, asked)
 
-    @router.callback_query(CallbackPrefix(RATE_PREFIX))
-    async def on_rating(query: CallbackQuery, desk: Desk) -> None:
+    @router.callback_query(ProductButton.filter())
+    async def on_product_button(query: CallbackQuery, callback_data: ProductButton, knowledge: Knowledge,
+                                state: FSMContext, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
         await query.answer()
-        _, _, rest = (query.data or "").partition(RATE_PREFIX)
-        conversation_id, _, rating = rest.partition(":")
-        if conversation_id.isdigit():
-            await desk.rate(query.from_user.id, int(conversation_id), rating)
+        if not isinstance(query.message, Message):
+            return
+        asked = (await state.get_data()).get(ASKED_TEXT, "")
+        await state.update_data({LAST_SKU: callback_data.sku})
+        match = knowledge.matcher.match(asked, Channel.private, callback_data.sku)
+        answer = knowledge.composer.compose(match, Channel.private, _asker(query.from_user), clock.now(),
+                                            clarified_before=True)
+        await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
+
+    @router.callback_query(TopicButton.filter())
+    async def on_topic_button(query: CallbackQuery, callback_data: TopicButton, knowledge: Knowledge,
+                              state: FSMContext, stage: StageStore, outbox: Outbox, buyer_desk: BuyerDesk,
+                              clock: Clock) -> None:
+        await query.answer()
+        if not isinstance(query.message, Message):
+            return
+        asked = (await state.get_data()).get(ASKED_TEXT, "")
+        match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage, settings))
+        answer = knowledge.composer.answer_for_topic(callback_data.intent, match, _asker(query.from_user),
+                                                     clock.now())
+        await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
+
+    @router.callback_query(HandoffButton.filter())
+    async def on_cancel_button(query: CallbackQuery, buyer_desk: BuyerDesk) -> None:
+        await query.answer()
+        await buyer_desk.cancel(query.from_user.id)
+
+    @router.callback_query(RateButton.filter())
+    async def on_rating(query: CallbackQuery, callback_data: RateButton, buyer_desk: BuyerDesk) -> None:
+        await query.answer()
+        await buyer_desk.rate(query.from_user.id, callback_data.conversation_id, callback_data.rating)
 
     return router

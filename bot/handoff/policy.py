@@ -1,4 +1,4 @@
-"""Who is served first, how long a buyer will wait, when to tell them again, who is next.
+"""Who is served first, by which shop, how long a buyer will wait, when to tell them again, who is next.
 
 All pure: the store feeds these with what it read from Redis, and the Lua scripts only
 enforce decisions made here (the queue score formula is the one exception, mirrored in
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.handoff.model import Presence, Priority
+from bot.shop.catalog import Catalog
 from bot.handoff.settings import HandoffSettings
 
 # Epoch milliseconds stay below 10**13 until the year 2286, so priority * STEP + queued_ms
@@ -86,3 +87,25 @@ def next_agent(candidates: Sequence[int], open_counts: Mapping[int, int], cap: i
             continue
         return agent
     return None
+
+
+def tier_of(catalog: Catalog, buyer_id: int) -> str:
+    buyer = catalog.buyers.get(buyer_id)
+    return str(buyer.tier) if buyer else "normal"
+
+
+def priority_for(catalog: Catalog, buyer_id: int, reason: str) -> Priority:
+    """Complaints first, then VIP buyers, then everyone else."""
+    if reason == "complaint":
+        return Priority.complaint
+    return Priority.vip if tier_of(catalog, buyer_id) == "vip" else Priority.normal
+
+
+def shop_for(catalog: Catalog, sku: str | None, order_id: str | None, buyer_id: int) -> str:
+    """The shop whose product is discussed: the product, else the order, else the first shop."""
+    if sku and sku in catalog.products:
+        return catalog.products[sku].shop
+    order = catalog.order_for(order_id, buyer_id) if order_id else None
+    if order is not None:
+        return order.shop
+    return next(iter(catalog.shops))

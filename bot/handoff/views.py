@@ -1,8 +1,9 @@
 """What agents and buyers are shown about a handed-off conversation (pure).
 
-The context card, the topic's name and the queue messages are built here from plain data
-(catalogue, conversation, history) so they render the same in the bot, in the lint and
-in tests, and their wording stays in templates.
+The context card, the topic's name and the buttons (card actions, leaving the queue, the
+satisfaction survey) are built here from plain data (catalogue, conversation, history) so
+they render the same in the bot, in the lint and in tests; their wording stays in
+templates and their labels in labels.yaml.
 """
 
 from __future__ import annotations
@@ -11,23 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.answers.buttons import Button, ButtonKind
 from bot.answers.composer import order_view
 from bot.shop.catalog import Catalog, OrderStatus
-from bot.handoff.model import Conversation, HistoryEntry, Priority
+from bot.handoff.model import Conversation, HistoryEntry
+from bot.handoff.policy import priority_for, tier_of
 
 TOPIC_NAME_LIMIT = 128
-
-
-def tier_of(catalog: Catalog, buyer_id: int) -> str:
-    buyer = catalog.buyers.get(buyer_id)
-    return str(buyer.tier) if buyer else "normal"
-
-
-def priority_for(catalog: Catalog, buyer_id: int, reason: str) -> Priority:
-    """Complaints first, then VIP buyers, then everyone else."""
-    if reason == "complaint":
-        return Priority.complaint
-    return Priority.vip if tier_of(catalog, buyer_id) == "vip" else Priority.normal
+RATINGS = ("satisfied", "neutral", "dissatisfied")
 
 
 def buyer_tags(catalog: Catalog, buyer_id: int) -> list[dict[str, Any]]:
@@ -43,14 +35,21 @@ def buyer_tags(catalog: Catalog, buyer_id: int) -> list[dict[str, Any]]:
     return tags
 
 
-def shop_for(catalog: Catalog, sku: str | None, order_id: str | None, buyer_id: int) -> str:
-    """The shop whose product is discussed: the product, else the order, else the first shop."""
-    if sku and sku in catalog.products:
-        return catalog.products[sku].shop
-    order = catalog.order_for(order_id, buyer_id) if order_id else None
-    if order is not None:
-        return order.shop
-    return next(iter(catalog.shops))
+def card_buttons(conversation_id: int) -> tuple[Button, ...]:
+    """The context card's actions: take the buyer, hand them back to the bot, close."""
+    return tuple(Button(kind, label_key=f"card.{kind}", conversation_id=conversation_id)
+                 for kind in (ButtonKind.take, ButtonKind.back, ButtonKind.close))
+
+
+def cancel_buttons() -> tuple[Button, ...]:
+    """The queued buyer's way back to the bot."""
+    return (Button(ButtonKind.cancel_handoff, label_key="handoff.cancel"),)
+
+
+def survey_buttons(conversation_id: int) -> tuple[Button, ...]:
+    """The satisfaction survey sent with the goodbye."""
+    return tuple(Button(ButtonKind.rate, rating, label_key=f"rating.{rating}", conversation_id=conversation_id)
+                 for rating in RATINGS)
 
 
 def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[HistoryEntry],

@@ -23,12 +23,21 @@ from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
 from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
-from bot.handoff.desk import Desk
+from bot.handoff.agent_desk import AgentDesk
+from bot.handoff.assignment import Assigner
+from bot.handoff.buyer_desk import BuyerDesk
+from bot.handoff.notifier import Notifier
+from bot.handoff.queue_watch import QueueWatcher
+from bot.handoff.relays import RelayWorker
+from bot.handoff.sla_notices import SlaAlertPresenter
+from bot.handoff.topics import Topics
 from bot.handoff.store import HandoffStore
 from bot.knowledge.snapshot import KnowledgeHolder
 from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
 from bot.telegram.sending import Limits, Outbox, Outgoing
-from bot.sla.alerts import SlaAlerts
+from bot.runtime.background import Background, desk_background
+from bot.sla.alerts import AlertSweep, SlaAlerts
+from bot.sla.posting import SlaReportPoster
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
 from bot.live_room.stage import StageStore
@@ -52,8 +61,7 @@ class Runtime:
     burst: BurstGate
     holder: KnowledgeHolder
     redis: Redis
-    desk: Desk
-    alerts: SlaAlerts
+    background: Background
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
@@ -69,8 +77,8 @@ class Runtime:
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
     async def start_background(self) -> None:
-        """Learn the bot's own name and start the desk's workers (relays, queue, alerts)."""
-        self.desk.start(self.alerts)
+        """Learn the bot's own name and start the background workers (relays, queue, SLA)."""
+        self.background.start()
         me = await self.bot.me()
         self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
@@ -87,7 +95,7 @@ class Runtime:
 
     async def close(self) -> None:
         """Post gathered room answers, deliver the outbound queue, then close the session."""
-        await self.desk.stop()
+        await self.background.stop()
         await self.burst.close()
         await self.outbox.close()
         await self.dp.storage.close()
@@ -120,12 +128,23 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     store = HandoffStore(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
-    desk = Desk(settings, bot, outbox, store, sla, reporter, holder, clock)
-    dp.message.outer_middleware(BuyerHistoryMiddleware(desk))
+    notifier = Notifier(settings, outbox, holder)
+    topics = Topics(settings, bot, store, notifier)
+    assigner = Assigner(store, notifier, topics, clock)
+    relays = RelayWorker(settings, bot, outbox, store, topics, clock)
+    buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)
+    agent_desk = AgentDesk(store, sla, notifier, assigner, relays, clock)
+    sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
+    presenter = SlaAlertPresenter(store, topics, notifier)
+    alerts = AlertSweep(SlaAlerts(redis, settings.sla, clock, settings.redis_prefix), clock, presenter.on_alert)
+    background = desk_background(clock, relays, QueueWatcher(store, notifier, assigner, clock), alerts,
+                                 sla_reports)
+    dp.message.outer_middleware(BuyerHistoryMiddleware(buyer_desk))
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
-        stage=StageStore(redis, settings.redis_prefix), desk=desk,
+        stage=StageStore(redis, settings.redis_prefix),
+        buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix))
+                   background=background)

@@ -4,8 +4,9 @@
 sets each round's flag as it reports it, so every ping happens once per round even with
 several bot processes sweeping. Delivery is at most once: if posting the ping fails, it
 is logged, not retried (a late ping is worth less than a duplicate is annoying).
-`AlertLoop` runs the sweep on the bot's clock and hands each alert to a callback the
-lead's handler provides (post into the conversation's topic).
+`AlertSweep` runs one sweep and hands each alert to a callback (the handoff's
+`SlaAlertPresenter` posts it into the conversation's topic); the background runs it every
+second of the bot's clock (`bot.runtime.background`).
 """
 
 from __future__ import annotations
@@ -89,19 +90,18 @@ class SlaAlerts:
 AlertCallback = Callable[[SlaAlert], Awaitable[None]]
 
 
-class AlertLoop:
-    """Sweeps every `interval_s` of the clock and hands each alert to `callback`.
+class AlertSweep:
+    """One sweep of due alerts, each handed to `callback`.
 
-    Run it as a task beside the dispatcher; cancel the task to stop. Redis or callback
-    failures are logged and the loop goes on: alerts are a help, never a reason to crash.
+    Redis or callback failures are logged and the sweep goes on: alerts are a help, never
+    a reason to crash.
     """
 
     def __init__(self, alerts: SlaAlerts, clock: Clock, callback: AlertCallback,
-                 interval_s: float = 1.0, shops: Sequence[str] | None = None) -> None:
+                 shops: Sequence[str] | None = None) -> None:
         self._alerts = alerts
         self._clock = clock
         self._callback = callback
-        self._interval = interval_s
         self._shops = shops
 
     async def tick(self) -> int:
@@ -118,8 +118,3 @@ class AlertLoop:
                 log.exception("sla alert %s for %s/%s not delivered",
                               alert.kind, alert.shop, alert.conversation_id)
         return len(due)
-
-    async def run(self) -> None:
-        while True:
-            await self.tick()
-            await self._clock.sleep(self._interval)

@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Message, TelegramObject
 
-from bot.handoff.desk import Desk
+from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import KnowledgeHolder
 
@@ -33,7 +33,7 @@ class BuyerHistoryMiddleware(BaseMiddleware):
     messages of handed-off conversations on top of it, durably, before relaying them.
     """
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: BuyerDesk) -> None:
         self._desk = desk
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from bot.sla.alerts import AlertKind, AlertLoop, SlaAlert, SlaAlerts
+from bot.runtime.background import Periodic, every
+from bot.sla.alerts import AlertKind, AlertSweep, SlaAlert, SlaAlerts
 from bot.sla.settings import SlaSettings
 from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 
@@ -73,7 +74,7 @@ async def test_alert_loop_hands_each_alert_to_the_callback(desk: Desk, alerts: S
     async def post(alert: SlaAlert) -> None:
         got.append(alert)
 
-    loop = AlertLoop(alerts, desk.clock, post, interval_s=1.0)
+    loop = Periodic("sla alerts", AlertSweep(alerts, desk.clock, post).tick, every(desk.clock, 1.0))
     task = asyncio.create_task(loop.run())
     try:
         await desk.rec.handoff(SHOP, "c1", BUYER)

@@ -1,0 +1,181 @@
+"""The agents' side of the handoff: take, reply, quick replies, transfer, finish, presence.
+
+Agents' group handlers call this. An agent's message reaches the buyer only if it obeys
+the service-language rules; it is logged with its relay before anything is sent (the
+relay worker delivers it) and counted for the SLA.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from bot.answers.language import check, compliant_alternative
+from bot.clock import Clock
+from bot.handoff.assignment import Assigner
+from bot.handoff.incoming import Edit, Incoming
+from bot.handoff.model import (
+    CloseKind,
+    Conversation,
+    Direction,
+    Presence,
+    Role,
+    Status,
+    TakeOutcome,
+    TakeResult,
+    TransferOutcome,
+)
+from bot.handoff.notifier import Notifier
+from bot.handoff.relays import RelayWorker
+from bot.handoff.store import HandoffStore
+from bot.handoff.views import survey_buttons
+from bot.sla.recorder import SlaRecorder
+
+log = logging.getLogger(__name__)
+
+
+class AgentDesk:
+    def __init__(self, store: HandoffStore, sla: SlaRecorder, notifier: Notifier, assigner: Assigner,
+                 relays: RelayWorker, clock: Clock) -> None:
+        self._store = store
+        self._sla = sla
+        self._notifier = notifier
+        self._assigner = assigner
+        self._relays = relays
+        self._clock = clock
+
+    def agent_name(self, agent_id: int | None) -> str:
+        return self._notifier.agent_name(agent_id)
+
+    async def conversation_in_topic(self, thread_id: int | None) -> Conversation | None:
+        return None if thread_id is None else await self._store.for_topic(thread_id)
+
+    async def conversation(self, conversation_id: int) -> Conversation | None:
+        """The conversation a context card's button is about."""
+        return await self._store.get(conversation_id)
+
+    async def take(self, conversation: Conversation, agent_id: int) -> TakeResult:
+        result = await self._store.take(conversation.id, agent_id, at=self._clock.now())
+        notifier = self._notifier
+        if result.outcome is TakeOutcome.taken and result.conversation is not None:
+            agent = notifier.agent_name(agent_id)
+            notifier.to_topic_template(result.conversation, "agents/taken", {"agent": agent})
+            notifier.to_buyer(result.conversation, "handoff/agent_joined", {"agent": agent})
+        elif result.outcome is TakeOutcome.held_by_other:
+            notifier.to_topic_template(conversation, "agents/held_by_other",
+                                       {"holder": notifier.agent_name(result.holder)})
+        elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
+            notifier.to_topic_template(conversation, "agents/closed_already")
+        return result
+
+    async def agent_says(self, conversation: Conversation, agent_id: int, incoming: Incoming) -> bool:
+        """Relay an agent's message to the buyer, unless it breaks the service-language rules."""
+        notifier = self._notifier
+        if not conversation.is_open:
+            notifier.to_topic_template(conversation, "agents/closed_already")
+            return False
+        language = notifier.knowledge.language
+        problems = check(incoming.text, language) if incoming.text else []
+        if problems:
+            log.info("agent %s message held in conversation %s: %s", agent_id, conversation.id,
+                     "; ".join(map(str, problems)))
+            notifier.to_topic_template(conversation, "agents/held_message", {
+                "problems": [str(p) for p in problems],
+                "alternative": compliant_alternative(incoming.text, language)})
+            return False
+        held = await self._held_by(conversation, agent_id)
+        if held is None:
+            return False
+        known = await self._store.message_for_telegram(held.id, Role.agent, incoming.message_id)
+        if known is None:
+            await self._reply_to_buyer(held, agent_id, incoming.text,
+                                       {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
+                                       kind=incoming.kind, file_id=incoming.file_id,
+                                       telegram_message_id=incoming.message_id)
+        return True
+
+    async def _held_by(self, conversation: Conversation, agent_id: int) -> Conversation | None:
+        """The conversation held by this agent, taking it first if needed; None if someone else has it."""
+        if conversation.agent_id == agent_id:
+            return conversation
+        result = await self.take(conversation, agent_id)
+        return result.conversation if result.ok else None
+
+    async def _reply_to_buyer(self, conversation: Conversation, agent_id: int, text: str,
+                              payload: Mapping[str, Any], **logged: Any) -> None:
+        """Store an agent's reply with its relay to the buyer, and count it for the SLA."""
+        await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text, Direction.to_buyer,
+                                        payload, at=self._clock.now(), **logged)
+        await self._sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
+                                    conversation.buyer_id, text, at=self._clock.now())
+        if text:
+            await self._store.note_history(conversation.buyer_id, Role.agent, text, at=self._clock.now())
+        self._relays.wake()
+
+    async def agent_edited(self, conversation: Conversation, edit: Edit) -> None:
+        if check(edit.text, self._notifier.knowledge.language):
+            return  # an edit into forbidden wording is not propagated
+        await self._relays.propagate_edit(conversation, Role.agent, edit, conversation.buyer_id)
+
+    async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
+        """A rendered quick-reply template, sent to the buyer as the agent's message."""
+        held = await self._held_by(conversation, agent_id)
+        if held is None:
+            return
+        await self._reply_to_buyer(held, agent_id, text, {"text": text})
+        self._notifier.to_topic(held, f"↪️ {text}")
+
+    async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
+        """To another agent (by id) or back to a shop's queue (by shop id); usage help otherwise."""
+        notifier = self._notifier
+        catalog = notifier.knowledge.catalog
+        now = self._clock.now()
+        if target.isdigit() and catalog.is_agent(int(target)):
+            result = await self._store.transfer(conversation.id, agent_id, to_agent=int(target), at=now)
+            label = notifier.agent_name(int(target))
+        elif target in catalog.shops:
+            result = await self._store.transfer(conversation.id, agent_id, to_shop=target, at=now)
+            label = catalog.shops[target].name
+        else:
+            notifier.to_topic_template(conversation, "agents/transfer_usage", {
+                "agents": [{"id": s.id, "name": s.name} for s in catalog.staff.values() if catalog.is_agent(s.id)],
+                "shops": [{"id": s.id, "name": s.name} for s in catalog.shops.values()]})
+            return False
+        if result.outcome is TransferOutcome.held_by_other:
+            notifier.to_topic_template(conversation, "agents/held_by_other",
+                                       {"holder": notifier.agent_name(result.previous_agent)})
+            return False
+        if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
+            notifier.to_topic_template(conversation, "agents/closed_already")
+            return False
+        notifier.to_topic_template(conversation, "agents/transferred",
+                                   {"by": notifier.agent_name(agent_id), "target": label})
+        if result.conversation is not None and result.conversation.status is Status.queued:
+            await self._assigner.auto_assign(result.conversation.shop)
+        return True
+
+    async def finish(self, conversation: Conversation, agent_id: int, kind: CloseKind) -> bool:
+        """`/back` (silently to the bot) or `/close` (goodbye and the satisfaction survey)."""
+        notifier = self._notifier
+        if not conversation.is_open:
+            notifier.to_topic_template(conversation, "agents/closed_already")
+            return False
+        now = self._clock.now()
+        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now)
+        await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id or agent_id, at=now)
+        name = notifier.agent_name(agent_id)
+        if kind is CloseKind.closed:
+            notifier.to_buyer(conversation, "handoff/goodbye", buttons=survey_buttons(conversation.id))
+            notifier.to_topic_template(closed or conversation, "agents/closed", {"agent": name})
+        else:
+            notifier.to_topic_template(closed or conversation, "agents/back", {"agent": name})
+        await self._assigner.auto_assign(conversation.shop)
+        return True
+
+    async def set_presence(self, agent_id: int, presence: Presence) -> None:
+        await self._store.set_presence(agent_id, presence)
+        if presence is Presence.online:
+            staff = self._notifier.knowledge.catalog.staff.get(agent_id)
+            for shop in staff.shops if staff else ():
+                await self._assigner.auto_assign(shop)

@@ -1,0 +1,45 @@
+"""Giving queued buyers to online agents, and estimating how long the rest will wait."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.handoff.notifier import Notifier
+from bot.handoff.policy import eta_minutes
+from bot.handoff.store import HandoffStore
+from bot.handoff.topics import Topics
+
+
+class Assigner:
+    def __init__(self, store: HandoffStore, notifier: Notifier, topics: Topics, clock: Clock) -> None:
+        self._store = store
+        self._notifier = notifier
+        self._topics = topics
+        self._clock = clock
+
+    def staff_shops(self) -> dict[int, tuple[str, ...]]:
+        """Each agent's shops, from the current catalogue."""
+        catalog = self._notifier.knowledge.catalog
+        return {s.id: s.shops for s in catalog.staff.values() if catalog.is_agent(s.id)}
+
+    async def eta(self, position: int, shop: str) -> int | None:
+        """Minutes to wait, from the shop's online agents; None when nobody is online."""
+        online = await self._store.agents_online(shop, self.staff_shops())
+        return eta_minutes(position, len(online), self._store.settings)
+
+    async def auto_assign(self, shop: str) -> None:
+        """Give queued conversations to online agents of the shop, round robin, within the cap."""
+        staff_shops = self.staff_shops()
+        notifier = self._notifier
+        while True:
+            online = await self._store.agents_online(shop, staff_shops)
+            if not online:
+                return
+            assigned = await self._store.assign_next(shop, online, self._store.settings.agent_cap,
+                                                     at=self._clock.now())
+            if assigned is None:
+                return
+            conversation, agent_id = assigned
+            conversation = await self._topics.ensure_topic(conversation)
+            agent = notifier.agent_name(agent_id)
+            notifier.to_topic_template(conversation, "agents/assigned", {"agent": agent})
+            notifier.to_buyer(conversation, "handoff/agent_joined", {"agent": agent})

@@ -1,0 +1,66 @@
+"""What the handoff says, and to whom: a conversation's topic, or its buyer.
+
+Every handoff piece speaks through this one small component, so templates are rendered
+with the current knowledge snapshot and in the right locale (the agents' group in the
+default locale, the buyer in theirs) in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.answers.buttons import Button
+from bot.config import Settings
+from bot.handoff.model import Conversation
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.telegram.keyboards import keyboard
+from bot.telegram.sending import Outbox, Outgoing
+
+
+class Notifier:
+    def __init__(self, settings: Settings, outbox: Outbox, holder: KnowledgeHolder) -> None:
+        self.settings = settings
+        self.outbox = outbox
+        self.holder = holder
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.holder.current
+
+    def agent_name(self, agent_id: int | None) -> str:
+        staff = self.knowledge.catalog.staff.get(agent_id) if agent_id is not None else None
+        return staff.name if staff else str(agent_id)
+
+    def agent_names(self) -> dict[int, str]:
+        return {s.id: s.name for s in self.knowledge.catalog.staff.values()}
+
+    def render(self, template: str, context: Mapping[str, Any], locale: str | None = None) -> str:
+        knowledge = self.knowledge
+        return knowledge.render(locale or knowledge.replies.default_locale, template, context)
+
+    def agents_keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+        """Buttons for the agents' group, all in one row, labelled in the default locale."""
+        knowledge = self.knowledge
+        return keyboard(knowledge, knowledge.replies.default_locale, buttons, per_row=max(1, len(buttons)))
+
+    def to_topic(self, conversation: Conversation, text: str,
+                 markup: InlineKeyboardMarkup | None = None) -> asyncio.Future[Any]:
+        return self.outbox.send(Outgoing(self.settings.agents_chat_id, text, thread_id=conversation.topic_id,
+                                         markup=markup, purpose="agents"))
+
+    def to_topic_template(self, conversation: Conversation, template: str,
+                          context: Mapping[str, Any] | None = None) -> asyncio.Future[Any]:
+        return self.to_topic(conversation, self.render(template, context or {}))
+
+    def to_buyer(self, conversation: Conversation, template: str, context: Mapping[str, Any] | None = None,
+                 buttons: Sequence[Button] = ()) -> None:
+        """A template in the buyer's locale, with buttons (one row) labelled in it too."""
+        knowledge = self.knowledge
+        locale = knowledge.locale(conversation.language_code)
+        text = self.render(template, context or {}, locale)
+        markup = keyboard(knowledge, locale, buttons, per_row=max(1, len(buttons)))
+        self.outbox.send(Outgoing(conversation.buyer_id, text, markup=markup, purpose=template))

@@ -1,0 +1,123 @@
+"""The relay worker: delivers logged messages between buyers and topics, in order, once.
+
+A message is logged with its relay in Redis before anything is sent; this worker hands
+out whatever is due (including what a killed process left: its claims are released on
+the first round), delivers each conversation's relays in order (one failure holds the
+rest back), and records the copy's id so an edit can follow and nothing is shown twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.methods import CopyMessage, EditMessageCaption, EditMessageText, SendMessage
+from aiogram.types import Message, MessageId
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.handoff.incoming import Edit
+from bot.handoff.model import Conversation, Direction, Relay, Role
+from bot.handoff.store import HandoffStore
+from bot.handoff.topics import Topics
+from bot.telegram.sending import Outbox, Outgoing
+
+log = logging.getLogger(__name__)
+
+THREAD_GONE = "thread not found"
+BATCH = 100
+
+
+class RelayWorker:
+    def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, store: HandoffStore, topics: Topics,
+                 clock: Clock) -> None:
+        self._settings = settings
+        self._bot = bot
+        self._outbox = outbox
+        self._store = store
+        self._topics = topics
+        self._clock = clock
+        self.due = asyncio.Event()
+        """Set when a relay was logged (or must be retried now); the worker's loop waits on it."""
+        self._recovered = False
+
+    def wake(self) -> None:
+        self.due.set()
+
+    async def round(self) -> int:
+        """One round of the worker: on the first, release a killed process's claims; then deliver."""
+        if not self._recovered:
+            await self._store.release_claims(at=self._clock.now())
+            self._recovered = True
+        return await self.deliver_pending()
+
+    async def deliver_pending(self) -> int:
+        """Deliver every due relay once; returns how many were delivered."""
+        relays = await self._store.pending_relays(BATCH, at=self._clock.now())
+        by_conversation: dict[int, list[Relay]] = {}
+        for relay in relays:
+            by_conversation.setdefault(relay.conversation_id, []).append(relay)
+        results = await asyncio.gather(*(self._deliver_in_order(rs) for rs in by_conversation.values()))
+        return sum(results)
+
+    async def _deliver_in_order(self, relays: list[Relay]) -> int:
+        delivered = 0
+        for relay in relays:
+            if not await self._deliver(relay):
+                break  # keep the order: the rest wait for this one
+            delivered += 1
+        return delivered
+
+    async def _deliver(self, relay: Relay) -> bool:
+        conversation = await self._store.get(relay.conversation_id)
+        if conversation is None:
+            await self._store.drop_relay(relay.id, "conversation gone")
+            return True
+        payload = relay.payload
+        if relay.direction is Direction.to_agents:
+            if conversation.topic_id is None:
+                conversation = await self._topics.ensure_topic(conversation)
+            chat_id, thread_id = self._settings.agents_chat_id, conversation.topic_id
+        else:
+            chat_id, thread_id = conversation.buyer_id, None
+        if "text" in payload:
+            method: CopyMessage | SendMessage = SendMessage(chat_id=chat_id, text=str(payload["text"]),
+                                                            message_thread_id=thread_id, parse_mode=None)
+        else:
+            method = CopyMessage(chat_id=chat_id, from_chat_id=int(payload["from_chat_id"]),
+                                 message_id=int(payload["message_id"]), message_thread_id=thread_id)
+        try:
+            sent = await self._outbox.send(Outgoing(chat_id, method=method, purpose=f"relay {relay.direction}"))
+        except TelegramBadRequest as exc:
+            if THREAD_GONE in exc.message and relay.direction is Direction.to_agents:
+                log.warning("topic %s of conversation %s is gone; re-creating it", thread_id, conversation.id)
+                await self._topics.ensure_topic(conversation, recreate=True)
+                self.wake()
+                return False
+            await self._store.drop_relay(relay.id, f"refused: {exc.message}")
+            return True
+        except TelegramForbiddenError as exc:
+            await self._store.drop_relay(relay.id, f"forbidden: {exc.message}")
+            return True
+        except TelegramAPIError as exc:
+            log.warning("relay %s not delivered yet (%s); it will be retried", relay.id, exc)
+            return False
+        message_id = sent.message_id if isinstance(sent, (Message, MessageId)) else 0
+        await self._store.mark_delivered(relay.id, message_id, at=self._clock.now())
+        return True
+
+    async def propagate_edit(self, conversation: Conversation, role: Role, edit: Edit, target_chat: int) -> None:
+        """Edit the delivered copy of an edited message, if it was delivered."""
+        logged = await self._store.message_for_telegram(conversation.id, role, edit.message_id)
+        copy = await self._store.delivered_copy(conversation.id, logged) if logged is not None else None
+        if copy is None:
+            return
+        method: EditMessageText | EditMessageCaption = (
+            EditMessageCaption(chat_id=target_chat, message_id=copy, caption=edit.text, parse_mode=None)
+            if edit.is_caption else
+            EditMessageText(chat_id=target_chat, message_id=copy, text=edit.text, parse_mode=None))
+        with contextlib.suppress(TelegramBadRequest):
+            await self._bot(method)

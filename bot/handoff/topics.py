@@ -1,0 +1,60 @@
+"""A conversation's forum topic in the agents' group, created with its context card.
+
+Topics are created rarely and one at a time (a lock), and the store is re-read inside
+the lock, so two paths that both find a conversation without a topic (the handoff, the
+relay worker, an SLA alert) create it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from bot.config import Settings
+from bot.handoff.model import Conversation
+from bot.handoff.notifier import Notifier
+from bot.handoff.store import HandoffStore
+from bot.handoff.views import card_buttons, card_view, topic_name
+
+log = logging.getLogger(__name__)
+
+CARD_HISTORY = 10
+
+
+class Topics:
+    def __init__(self, settings: Settings, bot: Bot, store: HandoffStore, notifier: Notifier) -> None:
+        self._settings = settings
+        self._bot = bot
+        self._store = store
+        self._notifier = notifier
+        self._lock = asyncio.Lock()
+
+    async def ensure_topic(self, conversation: Conversation, *, recreate: bool = False) -> Conversation:
+        """The conversation's forum topic, created (with its context card) when missing."""
+        async with self._lock:
+            fresh = await self._store.get(conversation.id) or conversation
+            if fresh.topic_id is not None and not (recreate and fresh.topic_id == conversation.topic_id):
+                return fresh
+            card = await self._card(fresh)
+            notifier = self._notifier
+            topic = await self._bot.create_forum_topic(
+                chat_id=self._settings.agents_chat_id,
+                name=topic_name(notifier.render("agents/topic_name", {"card": card})))
+            fresh = await self._store.set_topic(fresh.id, topic.message_thread_id) or fresh
+            log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
+                     " (re-created)" if recreate else "")
+            sent = notifier.to_topic(fresh, notifier.render("agents/card", {"card": card}),
+                                     notifier.agents_keyboard(card_buttons(fresh.id)))
+            with contextlib.suppress(TelegramAPIError):
+                await sent
+            return fresh
+
+    async def _card(self, conversation: Conversation) -> dict[str, Any]:
+        history = await self._store.history(conversation.buyer_id, CARD_HISTORY)
+        return card_view(self._notifier.knowledge.catalog, conversation, history, conversation.stage_sku,
+                         self._notifier.agent_names())

@@ -1,0 +1,52 @@
+"""SLA reports as the agents read them: `/sla` (today and this week so far) and the weekly post.
+
+The figures come from `SlaReporter`; this renders them with the `agents/sla` template,
+with staff and shop names from the current catalogue, and posts the weekly one to the
+agents' group (the background runs `post_weekly` when `seconds_until_weekly` has passed).
+"""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.knowledge.snapshot import KnowledgeHolder
+from bot.sla.report import SlaReporter, next_weekly_post, template_data, today_and_week, weekly_post_period
+from bot.telegram.sending import Outbox, Outgoing
+
+TEMPLATE = "agents/sla"
+
+
+class SlaReportPoster:
+    def __init__(self, settings: Settings, reporter: SlaReporter, holder: KnowledgeHolder, outbox: Outbox,
+                 clock: Clock) -> None:
+        self._settings = settings
+        self._reporter = reporter
+        self._holder = holder
+        self._outbox = outbox
+        self._clock = clock
+
+    def _names(self) -> dict[str, str]:
+        catalog = self._holder.current.catalog
+        return {**{str(s.id): s.name for s in catalog.staff.values()},
+                **{s.id: s.name for s in catalog.shops.values()}}
+
+    def _render(self, periods: list[dict[str, object]], current: bool) -> str:
+        knowledge = self._holder.current
+        return knowledge.render(knowledge.replies.default_locale, TEMPLATE,
+                                {"periods": periods, "current": current})
+
+    async def current_text(self) -> str:
+        """Today and this week so far, for `/sla`."""
+        today, week = today_and_week(self._clock.now(), self._settings.sla)
+        names = self._names()
+        return self._render([template_data(await self._reporter.build(p), names) for p in (today, week)], True)
+
+    def seconds_until_weekly(self) -> float:
+        now = self._clock.now()
+        return max(0.0, (next_weekly_post(now, self._settings.sla) - now).total_seconds())
+
+    async def post_weekly(self) -> None:
+        """The week just ended, posted to the agents' group."""
+        report = await self._reporter.build(weekly_post_period(self._clock.now(), self._settings.sla))
+        text = self._render([template_data(report, self._names())], False)
+        self._outbox.send(Outgoing(self._settings.agents_chat_id, text, purpose="weekly report"))

@@ -34,7 +34,8 @@ def _note(outbox: Outbox, message: Message, text: str) -> None:
                          reply_to=message.message_id, purpose="agents"))
 
 
-async def _conversation(message: Message, desk: AgentDesk, knowledge: Knowledge, outbox: Outbox) -> Conversation | None:
+async def _conversation(message: Message, desk: AgentDesk, knowledge: Knowledge,
+                        outbox: Outbox) -> Conversation | None:
     conversation = await desk.conversation_in_topic(message.message_thread_id)
     if conversation is None:
         _note(outbox, message, knowledge.render(knowledge.replies.default_locale,
@@ -119,7 +120,7 @@ def make_router(settings: Settings) -> Router:
         await agent_desk.quick_reply(conversation, message.from_user.id, text)
 
     @router.message(FromAgent(), InTopic())
-    async def on_agent_message(message: Message, agent_desk: AgentDesk, knowledge: Knowledge, outbox: Outbox) -> None:
+    async def on_agent_message(message: Message, agent_desk: AgentDesk) -> None:
         if message.from_user is None or (message.text or "").startswith("/"):
             return
         conversation = await agent_desk.conversation_in_topic(message.message_thread_id)

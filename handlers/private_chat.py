@@ -48,7 +48,8 @@ def _asker(user: User) -> Asker:
 
 
 async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowledge, outbox: Outbox,
-               buyer_desk: BuyerDesk, match: Match | None = None, incoming: Incoming | None = None) -> None:
+               buyer_desk: BuyerDesk, match: Match | None = None,
+               incoming: Incoming | None = None) -> None:
     """Send the answer; a handoff answer goes through the desk (queue, topic, relay) instead."""
     locale = knowledge.locale(asker.language_code)
     text = knowledge.render_answer(locale, answer)
@@ -155,8 +156,9 @@ def make_router(settings: Settings) -> Router:
         if conversation is not None:
             await buyer_desk.buyer_edited(conversation, edit_from(message))
 
-    async def _after_buttons(query: CallbackQuery, state: FSMContext, knowledge: Knowledge, outbox: Outbox,
-                             buyer_desk: BuyerDesk, match: Match | None, answer: Answer | None, asked: str) -> None:
+    async def _after_buttons(query: CallbackQuery, state: FSMContext, knowledge: Knowledge,
+                             outbox: Outbox, buyer_desk: BuyerDesk, match: Match | None,
+                             answer: Answer | None, asked: str) -> None:
         """Answer the question asked before the buttons, now that the buyer chose."""
         if answer is None or not isinstance(query.message, Message):
             return

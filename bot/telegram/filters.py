@@ -72,11 +72,3 @@ class FromOps(Filter):
             return False
         settings = data["settings"]
         return user.id in settings.ops_ids or data["knowledge"].catalog.is_ops(user.id)
-
-
-class CallbackPrefix(Filter):
-    def __init__(self, *prefixes: str) -> None:
-        self.prefixes = prefixes
-
-    async def __call__(self, query: CallbackQuery) -> bool:
-        return bool(query.data) and query.data.startswith(self.prefixes)

@@ -1,7 +1,17 @@
-"""Handoff to human agents (转人工): a durable queue and conversation store in Redis.
+"""Handoff to human agents (转人工): a durable queue and conversation store in Redis, and
+the services around it.
 
-Pure parts (`model`, `policy`, `settings`, `codec`) decide priorities, waiting estimates,
-when a buyer hears about their place in line again and which agent is next; `store` does
-the Redis I/O, with every multi-key change in a Lua script (`*.lua` beside it) so a
-process killed between two commands never leaves half a handoff behind.
+Pure parts (`model`, `policy`, `settings`, `codec`, `views`, `incoming`) decide priorities,
+the serving shop, waiting estimates, when a buyer hears about their place in line again,
+which agent is next, and what the context card and buttons show; `store` does the Redis
+I/O, with every multi-key change in a Lua script (`*.lua` beside it) so a process killed
+between two commands never leaves half a handoff behind.
+
+The services the handlers call are `buyer_desk.BuyerDesk` (hand off, relay, cancel, rate)
+and `agent_desk.AgentDesk` (take, reply, quick reply, transfer, finish, presence). They
+share `notifier.Notifier` (render and send to a topic or a buyer), `topics.Topics` (a
+conversation's forum topic and context card), `assignment.Assigner` (auto-assign, waiting
+estimates) and `relays.RelayWorker` (delivering logged messages, propagating edits). The
+background (`bot.runtime.background`) runs the relay worker, `queue_watch.QueueWatcher`
+and the SLA alerts that `sla_notices.SlaAlertPresenter` shows in topics.
 """

@@ -20,7 +20,7 @@ from bot.handoff.buyer_desk import BuyerDesk
 from bot.telegram.filters import HasText, InChat
 from bot.understanding.intents import UNSURE, Channel
 from bot.knowledge.snapshot import Knowledge
-from bot.live_room.stage import StageStore
+from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,12 @@ def make_router(settings: Settings) -> Router:
     router.message.filter(InChat(settings.live_room_chat_id))
 
     @router.message(HasText())
-    async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: StageStore,
+    async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: LiveStage,
                          burst: BurstGate, clock: Clock, buyer_desk: BuyerDesk, private_link: str) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
-        on_stage = await stage.get(message.chat.id)
+        on_stage = await stage.current()
         match = knowledge.matcher.match(text, Channel.live, on_stage)
         answer = knowledge.composer.compose(match, Channel.live, Asker(user.id, user.full_name), clock.now())
         if answer is None:

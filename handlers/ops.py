@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.telegram.filters import FromOps
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
 from bot.telegram.sending import Outbox, Outgoing
-from bot.live_room.stage import StageStore
+from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(Command("now", "reload"), FromOps())
     async def on_ops_command(message: Message, command: CommandObject, knowledge: Knowledge,
-                             holder: KnowledgeHolder, stage: StageStore, outbox: Outbox,
+                             holder: KnowledgeHolder, stage: LiveStage, outbox: Outbox,
                              clock: Clock) -> None:
         locale = knowledge.replies.default_locale
         if command.command == "reload":
@@ -54,7 +54,7 @@ def make_router(settings: Settings) -> Router:
             _reply(outbox, message, knowledge.render(locale, "ops/now_unknown",
                                                      {"sku": sku or None, "products": products}))
             return
-        await stage.set(settings.live_room_chat_id, product.sku)
+        await stage.put_on_stage(product.sku)
         log.info("product on stage in %s is now %s (set by %s)",
                  settings.live_room_chat_id, product.sku, message.from_user and message.from_user.id)
         view = product_view(knowledge.catalog, knowledge.rules, product, clock.now())

@@ -30,7 +30,7 @@ from bot.understanding.intents import Channel, Match
 from bot.telegram.keyboards import keyboard
 from bot.knowledge.snapshot import Knowledge
 from bot.telegram.sending import Outbox, Outgoing
-from bot.live_room.stage import StageStore
+from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,9 @@ async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowle
                          purpose=answer.template))
 
 
-async def _context_sku(state: FSMContext, stage: StageStore, settings: Settings) -> str | None:
+async def _context_sku(state: FSMContext, stage: LiveStage) -> str | None:
     data = await state.get_data()
-    return data.get(LAST_SKU) or await stage.get(settings.live_room_chat_id)
+    return data.get(LAST_SKU) or await stage.current()
 
 
 async def _remember(state: FSMContext, answer: Answer, asked: str) -> None:
@@ -117,11 +117,11 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasText())
     async def on_question(message: Message, text: str, knowledge: Knowledge, state: FSMContext,
-                          stage: StageStore, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
+                          stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
         if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
         asker = _asker(message.from_user)
-        match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage, settings))
+        match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage))
         clarifying = await state.get_state() == Conversation.clarifying.state
         previous_cart = tuple((sku, int(qty)) for sku, qty in (await state.get_data()).get(LAST_CART, []))
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
@@ -193,13 +193,13 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query(TopicButton.filter())
     async def on_topic_button(query: CallbackQuery, callback_data: TopicButton, knowledge: Knowledge,
-                              state: FSMContext, stage: StageStore, outbox: Outbox, buyer_desk: BuyerDesk,
+                              state: FSMContext, stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk,
                               clock: Clock) -> None:
         await query.answer()
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
-        match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage, settings))
+        match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage))
         answer = knowledge.composer.answer_for_topic(callback_data.intent, match, _asker(query.from_user),
                                                      clock.now())
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)

@@ -24,3 +24,21 @@ class StageStore:
 
     async def set(self, room_id: int, sku: str) -> None:
         await self._redis.set(stage_key(self._prefix, room_id), sku)
+
+
+class LiveStage:
+    """The product on stage in the shop's live room: what handlers ask and set (`/now`).
+
+    Handlers use this service, not the store, and never need the room's chat id.
+    """
+
+    def __init__(self, store: StageStore, room_id: int) -> None:
+        self._store = store
+        self._room_id = room_id
+
+    async def current(self) -> str | None:
+        """The SKU on stage, if any: what a question without a product name is about."""
+        return await self._store.get(self._room_id)
+
+    async def put_on_stage(self, sku: str) -> None:
+        await self._store.set(self._room_id, sku)

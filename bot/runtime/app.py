@@ -40,7 +40,7 @@ from bot.sla.alerts import AlertSweep, SlaAlerts
 from bot.sla.posting import SlaReportPoster
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
-from bot.live_room.stage import StageStore
+from bot.live_room.stage import LiveStage, StageStore
 from bot.telegram.session import TolerantSession
 from handlers import get_routers
 
@@ -143,7 +143,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
-        stage=StageStore(redis, settings.redis_prefix),
+        stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,

@@ -181,3 +181,20 @@ async def test_an_online_agent_of_the_shop_gets_the_buyer_at_once(tg: Telegram) 
     assert "客服阿明已接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
     await tg.deliver_relays()
     tg.api.only("copyMessage", AGENTS)
+
+
+async def test_the_card_buttons_take_and_close(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.press(NANA, handoff.card, "接待")
+    assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
+    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_WANG).text
+    await tg.press(NANA, handoff.card, "结束")
+    assert "已结束会话" in tg.api.take("sendMessage", AGENTS).text
+    assert [label for label, _ in tg.api.only("sendMessage", XIAO_WANG).buttons] == ["满意", "一般", "不满意"]
+
+
+async def test_a_card_button_pressed_by_a_non_agent_does_nothing(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.press(XIAO_LI, handoff.card, "接待")  # answered (no spinner), nothing else
+    tg.api.assert_nothing_more()
+    await take(tg, handoff)

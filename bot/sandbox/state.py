@@ -504,8 +504,8 @@ class TelegramState:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 ids = [u["update_id"] for u in self._updates]
-                raise TimeoutError(f"timed out after {timeout}s waiting for the bot to confirm updates {ids}; "
-                                   f"it last asked for offset {self.confirmed_offset}")
+                raise TimeoutError(f"timed out after {timeout}s waiting for the bot to confirm "
+                                   f"updates {ids}; it last asked for offset {self.confirmed_offset}")
             await self.updates_changed.wait(remaining)
 
     def drop_pending_updates(self) -> None:

@@ -40,7 +40,8 @@ def settings(key_prefix: str) -> Settings:
 
 
 @pytest.fixture
-async def tg(settings: Settings, redis: Redis, clock: ManualClock, knowledge: Knowledge) -> AsyncIterator[Telegram]:
+async def tg(settings: Settings, redis: Redis, clock: ManualClock,
+             knowledge: Knowledge) -> AsyncIterator[Telegram]:
     chats = Chats(forums=frozenset({AGENTS}))
     api = RecordedSession(chats, clock.now)
     # The same defaults as bot.runtime.app.make_bot, on the recorded session.

@@ -130,7 +130,8 @@ class RecordedSession(BaseSession):
     def only(self, method: str, chat_id: int | None = None) -> Call:
         """Consume the one call that is left, which must be `method` (to `chat_id`)."""
         left = self.unconsumed
-        assert len(left) == 1, f"expected exactly one call ({method} to {chat_id}), got {[str(c) for c in left]}"
+        assert len(left) == 1, (f"expected exactly one call ({method} to {chat_id}), "
+                                f"got {[str(c) for c in left]}")
         return self.take(method, chat_id)
 
     def assert_nothing_more(self) -> None:
@@ -170,12 +171,14 @@ class RecordedSession(BaseSession):
         if name == "createForumTopic":
             thread = self.chats.next_id(int(params["chat_id"]))
             return ForumTopic(message_thread_id=thread, name=params["name"], icon_color=0x6FB9F0)
-        return TelegramBadRequest(method=method, message=f"no response for {name} (the test did not expect it)")
+        return TelegramBadRequest(method=method,
+                                  message=f"no response for {name} (the test did not expect it)")
 
     async def close(self) -> None:
         return None
 
-    async def stream_content(self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-                             chunk_size: int = 65536, raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
+                             timeout: int = 30, chunk_size: int = 65536,
+                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
         raise AssertionError(f"the bot tried to download {url}; the middle layer has no files")
         yield b""  # pragma: no cover - makes this an async generator

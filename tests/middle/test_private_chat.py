@@ -13,7 +13,7 @@ async def test_a_shipping_question_is_answered_for_every_shop(tg: Telegram) -> N
     assert reply.buttons == []
 
 
-async def test_unsure_asks_back_with_topic_buttons_and_a_press_answers_the_first_question(tg: Telegram) -> None:
+async def test_unsure_asks_back_with_topic_buttons_and_a_press_answers_the_question(tg: Telegram) -> None:
     await tg.room(NANA, "/now BS-DRESS")
     tg.api.only("sendMessage", LIVE_ROOM)
     await tg.private(XIAO_WANG, "这个咋整")

@@ -8,7 +8,7 @@ consumed by the test: a message nobody asserted on fails the test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiogram import Bot
@@ -23,6 +23,18 @@ from bot.runtime.app import build_runtime
 from tests.conftest import DEMO_NOW
 from tests.middle.recorded_session import BOT_TOKEN, Chats, RecordedSession
 from tests.middle.telegram import AGENTS, Telegram
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remember whether the test body failed, so teardown does not report the same story twice."""
+    report = yield
+    if report.when == "call":
+        item.stash[BODY_FAILED] = report.failed
+    return report
+
+
+BODY_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +52,7 @@ def settings(key_prefix: str) -> Settings:
 
 
 @pytest.fixture
-async def tg(settings: Settings, redis: Redis, clock: ManualClock,
+async def tg(request: pytest.FixtureRequest, settings: Settings, redis: Redis, clock: ManualClock,
              knowledge: Knowledge) -> AsyncIterator[Telegram]:
     chats = Chats(forums=frozenset({AGENTS}))
     api = RecordedSession(chats, clock.now)
@@ -56,6 +68,8 @@ async def tg(settings: Settings, redis: Redis, clock: ManualClock,
     telegram = Telegram(runtime, api, chats, clock)
     try:
         yield telegram
+        if request.node.stash.get(BODY_FAILED, False):
+            return  # the failure already says what went wrong
         await telegram.settle()
         assert runtime.burst.waiting == 0, "room answers still gathered: the test never let the window end"
         api.assert_nothing_more()

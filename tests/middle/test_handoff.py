@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import CopyMessage
 from aiogram.types import Message
 
 from tests.middle.recorded_session import Call
@@ -198,3 +200,25 @@ async def test_a_card_button_pressed_by_a_non_agent_does_nothing(tg: Telegram) -
     await tg.press(XIAO_LI, handoff.card, "接待")  # answered (no spinner), nothing else
     tg.api.assert_nothing_more()
     await take(tg, handoff)
+
+
+async def test_a_deleted_topic_is_opened_again_with_its_card_and_the_message_follows(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    still_there = await tg.private(XIAO_WANG, "还在吗")
+    tg.api.respond("copyMessage", TelegramBadRequest(
+        method=CopyMessage(chat_id=AGENTS, from_chat_id=XIAO_WANG, message_id=still_there.message_id),
+        message="Bad Request: message thread not found"))  # an agent deleted the topic
+    await tg.deliver_relays()
+    refused = tg.api.take("copyMessage", AGENTS)
+    assert refused.thread_id == handoff.thread
+    reopened = tg.api.take("createForumTopic", AGENTS)
+    thread = reopened.result.message_thread_id
+    assert thread != handoff.thread and "小王" in reopened.params["name"]
+    card = tg.api.only("sendMessage", AGENTS)
+    assert card.thread_id == thread and "小王（700001）" in card.text and "还在吗" in card.text
+    # The refused copy is still claimed by the round that tried it; it is due again once
+    # its lease runs out (an immediate retry would need the desk to release that claim).
+    await tg.pass_time(tg.runtime.settings.handoff.relay_lease_s)
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", AGENTS)
+    assert (copy.thread_id, copy.params["message_id"]) == (thread, still_there.message_id)

@@ -8,7 +8,7 @@ consumed by the test: a message nobody asserted on fails the test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 
 import pytest
 from aiogram import Bot
@@ -26,7 +26,8 @@ from tests.middle.telegram import AGENTS, Telegram
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Remember whether the test body failed, so teardown does not report the same story twice."""
     report = yield
     if report.when == "call":

@@ -10,7 +10,6 @@ Nothing here sleeps.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from dataclasses import dataclass, field
 
@@ -27,13 +26,9 @@ NANA, AMING = 900001, 900002
 STRANGER = 700099
 NAMES = {XIAO_WANG: "小王", XIAO_LI: "小李", XIAO_ZHANG: "小张", NANA: "娜娜", AMING: "阿明", STRANGER: "路人"}
 
-LOOP_TURNS = 20
-"""Loop turns given to timers that came due: a timer task resumes on the next turn and
-queues its message within a turn or two (burst timer → post → outbox). Counted turns,
-not time, so a slow machine cannot make a message arrive "too late"."""
-
-DRAIN_TIMEOUT = 5.0
-"""Only a safety net for a hung send; a drain normally returns within the same turn."""
+SAFETY_TIMEOUT = 5.0
+"""Only a safety net for a hung send or timer; the waits below end as soon as their
+signal comes, normally within a few loop turns."""
 
 
 @dataclass
@@ -100,13 +95,13 @@ class Telegram:
         await self.pass_time(self.runtime.settings.burst_gather_seconds)
 
     async def settle(self) -> None:
-        """Until quiet: let due timers run, then drain the outbox (which may wake more)."""
+        """Until quiet: timers the clock woke have run (`ManualClock.settled`) and the
+        outbox has sent everything queued. No sleeping: both are signals."""
         while True:
-            for _ in range(LOOP_TURNS):
-                await asyncio.sleep(0)
-            if self.runtime.outbox.idle:
+            await self.clock.settled(SAFETY_TIMEOUT)
+            await self.runtime.outbox.drain(SAFETY_TIMEOUT)
+            if self.runtime.outbox.idle and self.clock.settled_now:
                 return
-            await self.runtime.outbox.drain(DRAIN_TIMEOUT)
 
     async def deliver_relays(self) -> None:
         """Run one round of the relay worker (buyer ↔ topic copies) and send what it sends.

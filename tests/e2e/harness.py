@@ -17,7 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.runtime.app import Runtime, build_runtime, make_bot
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
@@ -27,8 +27,6 @@ LIVE_ROOM = -1001000000100
 AGENTS = -1001000000900
 XIAO_WANG, XIAO_LI, XIAO_ZHANG = 700001, 700002, 700003
 NANA, AMING = 900001, 900002
-LOOP_TURNS = 20
-"""Event-loop turns `idle` gives timers that came due to queue their message (counted, not timed)."""
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0, what: str = "the condition") -> None:
@@ -47,6 +45,7 @@ class Session:
     runtime: Runtime
     settings: Settings
     redis: Redis
+    clock: Clock
 
     def _seen(self, chat_id: int) -> int:
         return len(self.emulator.sent("sendMessage", chat_id))
@@ -92,17 +91,20 @@ class Session:
 
         Idle means: every update the emulator queued was handed out and confirmed by a
         later getUpdates offset (the bot handles updates one after another and asks for
-        the next offset only after handling, so confirmed means handled), and the outbox
-        has sent everything the handlers queued. A few loop turns first let timers that
-        came due on a ManualClock queue their messages. Background workers (relays, queue
-        watch) are not covered: wait for what they send, as the tests do.
+        the next offset only after handling, so confirmed means handled); on a ManualClock,
+        every task its last advance woke (gathering windows, queue watch, SLA alerts,
+        weekly report) is back asleep or done; and the outbox has sent everything queued.
+        Not covered: the relay worker, which wakes on its own event rather than the clock;
+        wait for what it sends, as the tests do.
         """
+        manual = self.clock if isinstance(self.clock, ManualClock) else None
         while True:
-            for _ in range(LOOP_TURNS):
-                await asyncio.sleep(0)
+            if manual is not None:
+                await manual.settled(timeout)
             await self.emulator.wait_updates_confirmed(timeout)
             await self.runtime.outbox.drain(timeout)
-            if self.emulator.updates_confirmed and self.runtime.outbox.idle:
+            if (self.emulator.updates_confirmed and self.runtime.outbox.idle
+                    and (manual is None or manual.settled_now)):
                 return
 
     def buttons(self, reply: BotCall) -> list[str]:
@@ -140,7 +142,7 @@ async def running_bot(settings: Settings, redis: Redis, knowledge: Knowledge,
     polling = asyncio.create_task(runtime.start_polling(polling_timeout=1))
     try:
         await eventually(lambda: emulator.stats.polls > 0, what="the first getUpdates")
-        yield Session(emulator, runtime, settings, redis)
+        yield Session(emulator, runtime, settings, redis, clock)
     finally:
         with contextlib.suppress(RuntimeError):
             await runtime.dp.stop_polling()

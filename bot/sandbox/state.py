@@ -254,6 +254,8 @@ class TelegramState:
         self._file_counter = itertools.count(1)
 
         self._updates: list[dict[str, Any]] = []
+        self.confirmed_offset = 0
+        """The offset of the bot's last getUpdates: every update before it is confirmed."""
         self._next_update_id = first_update_id
         self._allowed_updates: set[str] | None = None
         self._poll_generation = 0
@@ -483,10 +485,34 @@ class TelegramState:
         """Updates not yet confirmed by the bot (an offset past them)."""
         return list(self._updates)
 
+    @property
+    def updates_confirmed(self) -> bool:
+        """Every update queued so far was handed out by getUpdates and confirmed by a later
+        getUpdates offset.
+
+        A bot that polls and handles updates one after another (livedesk does:
+        `handle_as_tasks=False`) asks for the next offset only once the previous updates
+        were handled, so this is the emulator's half of "the bot is idle": nothing users
+        did is still waiting or being handled. (The bot's half is its outbox being idle.)
+        """
+        return not self._updates
+
+    async def wait_updates_confirmed(self, timeout: float = 5.0) -> None:
+        """Return as soon as `updates_confirmed` holds; re-checked on every queue and poll."""
+        deadline = time.monotonic() + timeout
+        while self._updates:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                ids = [u["update_id"] for u in self._updates]
+                raise TimeoutError(f"timed out after {timeout}s waiting for the bot to confirm "
+                                   f"updates {ids}; it last asked for offset {self.confirmed_offset}")
+            await self.updates_changed.wait(remaining)
+
     def drop_pending_updates(self) -> None:
         self._updates.clear()
 
     def _confirm(self, offset: int) -> None:
+        self.confirmed_offset = offset
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         elif offset < 0:

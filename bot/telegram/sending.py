@@ -199,8 +199,17 @@ class Outbox:
             item.sent.set_exception(exc)
             item.sent.exception()  # retrieved here: the log line above is the report
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued or being sent: every message handed in so far was sent or given up.
+
+        With `drain()` this is the signal tests (and shutdown) use instead of sleeping:
+        once updates are handled and the outbox is idle, nothing more will be sent for them.
+        """
+        return self._pending == 0
+
     async def drain(self, timeout: float | None = None) -> None:
-        """Wait until everything queued has been sent or given up."""
+        """Wait until everything queued has been sent or given up (returns at once when idle)."""
         await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def close(self, timeout: float = 10.0) -> None:

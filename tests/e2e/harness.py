@@ -1,8 +1,9 @@
 """The real bot, end to end: emulator + Dispatcher + templates + real Redis, in one loop.
 
 Tests read like a session: a buyer says something, the test waits for the bot's next
-message in that chat and asserts on it. Every bot call is recorded by the emulator, so
-`expect_silence` can prove the bot said nothing.
+message in that chat and asserts on it. Every bot call is recorded by the emulator, and
+`idle` knows when the bot is done (updates confirmed, outbox drained), so `expect_silence`
+can prove the bot said nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.runtime.app import Runtime, build_runtime, make_bot
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
@@ -44,6 +45,7 @@ class Session:
     runtime: Runtime
     settings: Settings
     redis: Redis
+    clock: Clock
 
     def _seen(self, chat_id: int) -> int:
         return len(self.emulator.sent("sendMessage", chat_id))
@@ -71,18 +73,39 @@ class Session:
         calls = await self.emulator.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
         return calls[before]
 
-    async def expect_silence(self, chat_id: int, user_id: int, text: str, *, settle: float = 0.6) -> None:
-        """The user writes and the bot sends nothing at all to that chat."""
-        before = self._seen(chat_id)
-        sent = self.emulator.user_sends(chat_id, user_id, text)
-        await self.settle(sent, settle)
-        after = self.emulator.sent("sendMessage", chat_id)[before:]
-        assert not after, f"bot answered {text!r} with {[c.text for c in after]}"
+    async def expect_silence(self, chat_id: int, user_id: int, text: str) -> None:
+        """The user writes and the bot sends nothing at all to that chat, now or later.
 
-    async def settle(self, sent: dict[str, Any] | None = None, extra: float = 0.6) -> None:
-        """Wait until the bot has fetched every pending update, then a little longer."""
-        await eventually(lambda: not self.emulator.pending_updates, what="the bot to fetch all updates")
-        await asyncio.sleep(extra)
+        Checked once the bot is idle (see `idle`), so a slow machine cannot make a late
+        answer look like silence; and nothing may be gathered for a later room post.
+        """
+        before = len(self.emulator.calls)
+        self.emulator.user_sends(chat_id, user_id, text)
+        await self.idle()
+        after = [c for c in self.emulator.calls[before:] if c.chat_id == chat_id]
+        assert not after, f"bot answered {text!r} with {[(c.method, c.text) for c in after]}"
+        assert self.runtime.burst.waiting == 0, f"bot is gathering an answer to {text!r} to post later"
+
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Wait until the bot is done with everything users did so far, with no fixed sleep.
+
+        Idle means: every update the emulator queued was handed out and confirmed by a
+        later getUpdates offset (the bot handles updates one after another and asks for
+        the next offset only after handling, so confirmed means handled); on a ManualClock,
+        every task its last advance woke (gathering windows, queue watch, SLA alerts,
+        weekly report) is back asleep or done; and the outbox has sent everything queued.
+        Not covered: the relay worker, which wakes on its own event rather than the clock;
+        wait for what it sends, as the tests do.
+        """
+        manual = self.clock if isinstance(self.clock, ManualClock) else None
+        while True:
+            if manual is not None:
+                await manual.settled(timeout)
+            await self.emulator.wait_updates_confirmed(timeout)
+            await self.runtime.outbox.drain(timeout)
+            if (self.emulator.updates_confirmed and self.runtime.outbox.idle
+                    and (manual is None or manual.settled_now)):
+                return
 
     def buttons(self, reply: BotCall) -> list[str]:
         message = reply.message or {}
@@ -119,7 +142,7 @@ async def running_bot(settings: Settings, redis: Redis, knowledge: Knowledge,
     polling = asyncio.create_task(runtime.start_polling(polling_timeout=1))
     try:
         await eventually(lambda: emulator.stats.polls > 0, what="the first getUpdates")
-        yield Session(emulator, runtime, settings, redis)
+        yield Session(emulator, runtime, settings, redis, clock)
     finally:
         with contextlib.suppress(RuntimeError):
             await runtime.dp.stop_polling()

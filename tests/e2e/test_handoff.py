@@ -42,7 +42,7 @@ async def in_topic(session: Session, thread_id: int, fragment: str, timeout: flo
 
 async def agent_says(session: Session, agent: int, thread_id: int, text: str) -> None:
     session.emulator.user_sends(AGENTS, agent, text, thread_id=thread_id)
-    await session.settle(extra=0.3)
+    await session.idle()
 
 
 async def hand_off(session: Session, buyer: int, text: str = "转人工") -> BotCall:
@@ -80,7 +80,7 @@ async def test_take_relay_both_ways_and_the_bot_stays_quiet(session: Session) ->
     before = len(session.emulator.sent("sendMessage", XIAO_LI))
     session.emulator.user_sends(XIAO_LI, XIAO_LI, "连衣裙多少钱")
     await in_topic(session, thread, "连衣裙多少钱")
-    await session.settle(extra=0.4)
+    await session.idle()
     assert len(session.emulator.sent("sendMessage", XIAO_LI)) == before  # no FAQ answer while held
 
 
@@ -151,7 +151,7 @@ async def test_complaints_then_vips_then_the_rest(session: Session) -> None:
     for name in ("小王", "小张"):
         await topic_of(session, name)
     session.emulator.user_sends(AGENTS, NANA, "/online")
-    await session.settle(extra=0.5)
+    await session.idle()
     assigned = [c.text for c in session.emulator.sent("sendMessage", AGENTS) if "自动分配" in (c.text or "")]
     order = [c.params.get("message_thread_id") for c in session.emulator.sent("sendMessage", AGENTS)
              if "自动分配" in (c.text or "")]
@@ -169,7 +169,7 @@ async def test_queue_position_is_told(session: Session) -> None:
 
 async def test_with_an_agent_online_the_estimate_is_given(session: Session) -> None:
     session.emulator.user_sends(AGENTS, AMING, "/online")  # 阿明 serves mingxiang and xianguo
-    await session.settle(extra=0.3)
+    await session.idle()
     reply = await hand_off(session, XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
     assert "马上为您接入" in reply.text or "预计等待约" in reply.text
 
@@ -192,12 +192,12 @@ async def test_non_agents_cannot_use_agent_commands(session: Session) -> None:
     thread = await topic_of(session, "小王")
     await in_topic(session, thread, "买家：小王")
     await in_topic(session, thread, "转人工")
-    await session.settle(extra=0.3)
+    await session.idle()
     before = len(session.emulator.calls)
     for text in ("/take", "/close", "我来回复你", "/online"):
         session.emulator.user_sends(AGENTS, XIAO_LI, text, thread_id=thread)  # a buyer in the agents' group
     session.emulator.user_sends(XIAO_LI, XIAO_LI, "/take")  # agent commands from a buyer's private chat
-    await session.settle(extra=0.5)
+    await session.idle()
     assert [c for c in session.emulator.calls[before:] if c.method != "getUpdates"] == []
     await agent_says(session, NANA, thread, "/take")  # still free to take: the stranger took nothing
     await in_topic(session, thread, "娜娜 已接待")
@@ -226,7 +226,9 @@ async def test_quick_reply(session: Session) -> None:
 async def test_complaint_in_the_room_moves_to_private(session: Session) -> None:
     reply = await session.room(XIAO_WANG, "你们卖假货，我要投诉")
     assert "私信" in reply.text and "抱歉" in reply.text
-    assert LIVE_ROOM < 0
+    complaint = next(m for m in session.emulator.messages(LIVE_ROOM) if m.get("text") == "你们卖假货，我要投诉")
+    assert session.replied_to(reply) == complaint["message_id"]  # answered in the room, to that comment
+    assert "https://t.me/livedesk_bot?start=live" in session.html(reply)  # with the way to private chat
 
 
 async def test_transfer_to_a_shop_requeues_for_its_agents(session: Session) -> None:

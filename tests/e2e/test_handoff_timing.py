@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -33,23 +32,25 @@ async def timed(redis: Redis, key_prefix: str, knowledge: Knowledge,
         yield session, clock
 
 
-async def pass_time(clock: ManualClock, seconds: float, step: float = 1.0) -> None:
-    """Move the clock in steps, letting the desk's loops run at each one."""
+async def pass_time(session: Session, seconds: float, step: float = 1.0) -> None:
+    """Move the clock in steps; at each one the desk's loops run until they sleep again
+    and what they queued is sent (`Session.idle`), so "not yet" checks can fail."""
+    clock = session.clock
+    assert isinstance(clock, ManualClock)
     moved = 0.0
     while moved < seconds:
         clock.advance(step)
         moved += step
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(0.3)
+        await session.idle()
 
 
 async def test_a_buyer_nobody_takes_is_told_honestly_once(timed: tuple[Session, ManualClock]) -> None:
     session, clock = timed
     await hand_off(session, XIAO_WANG)
-    await pass_time(clock, 70, step=5)
+    await pass_time(session, 70, step=5)
     notices = [c for c in session.emulator.sent("sendMessage", XIAO_WANG) if "暂时都在忙" in (c.text or "")]
     assert len(notices) == 1 and "不会丢失" in notices[0].text
-    await pass_time(clock, 60, step=5)
+    await pass_time(session, 60, step=5)
     assert len([c for c in session.emulator.sent("sendMessage", XIAO_WANG)
                 if "暂时都在忙" in (c.text or "")]) == 1
 
@@ -60,7 +61,7 @@ async def test_the_next_in_line_hears_when_they_move_up(timed: tuple[Session, Ma
     await hand_off(session, XIAO_LI)
     thread = await topic_of(session, "小王")
     await agent_says(session, NANA, thread, "/take")
-    await pass_time(clock, 6, step=1)
+    await pass_time(session, 6, step=1)
     told = await session.emulator.wait_for(lambda c: c.chat_id == XIAO_LI and "排在第1位" in (c.text or ""))
     assert told.ok
 
@@ -73,11 +74,11 @@ async def test_a_waiting_buyer_raises_a_ping_at_20_seconds(timed: tuple[Session,
     await agent_says(session, NANA, thread, "您好亲，请讲")
     session.emulator.user_sends(XIAO_ZHANG, XIAO_ZHANG, "我的橙子烂了好几个")
     await in_topic(session, thread, "我的橙子烂了好几个")
-    await pass_time(clock, 15)
+    await pass_time(session, 15)
     assert not any("买家已等待" in (m.get("text") or "") for m in session.emulator.messages(AGENTS, thread))
-    await pass_time(clock, 7)
+    await pass_time(session, 7)
     await in_topic(session, thread, "买家已等待")
-    await pass_time(clock, 10)
+    await pass_time(session, 10)
     await in_topic(session, thread, "已超过30秒未回复")
     pings = [m for m in session.emulator.messages(AGENTS, thread) if "买家已等待" in (m.get("text") or "")]
     assert len(pings) == 1  # once per round
@@ -89,10 +90,10 @@ async def test_saying_wait_without_coming_back_reminds_the_agent(timed: tuple[Se
     thread = await topic_of(session, "小李")
     await agent_says(session, NANA, thread, "/take")
     await agent_says(session, NANA, thread, "亲，稍等，我查一下")
-    await pass_time(clock, 170, step=5)
+    await pass_time(session, 170, step=5)
     assert not any("稍等" in (m.get("text") or "") and "⏰" in (m.get("text") or "")
                    for m in session.emulator.messages(AGENTS, thread))
-    await pass_time(clock, 20, step=5)
+    await pass_time(session, 20, step=5)
     await in_topic(session, thread, "说了“稍等”已经")
 
 
@@ -112,7 +113,7 @@ async def test_sla_in_the_agents_group_shows_today_and_this_week(timed: tuple[Se
     await hand_off(session, XIAO_WANG)
     thread = await topic_of(session, "小王")
     await agent_says(session, NANA, thread, "/take")
-    await pass_time(clock, 12)
+    await pass_time(session, 12)
     await agent_says(session, NANA, thread, "您好亲，我来帮您")
     session.emulator.user_sends(AGENTS, NANA, "/sla")
     report = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "30秒回复率" in (c.text or ""))
@@ -124,7 +125,7 @@ async def test_the_weekly_report_is_posted_on_tuesday_morning(timed: tuple[Sessi
     session, clock = timed
     # The demo clock starts Monday 12:00 in Shanghai; the post is due Tuesday 09:00.
     clock.advance(20 * 3600 + 59 * 60)  # Tuesday 08:59
-    await asyncio.sleep(0.3)
+    await session.idle()
     assert not [c for c in session.emulator.sent("sendMessage", AGENTS) if "上周" in (c.text or "")]
     clock.advance(120)
     weekly = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "上周" in (c.text or ""))

@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge.snapshot import Knowledge
-from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, eventually, running_bot
+from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, demo_settings, running_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +25,13 @@ async def test_twenty_identical_questions_in_ten_seconds_give_at_most_three_room
         askers = [emulator.new_buyer().id for _ in range(20)]
         for i, user_id in enumerate(askers):
             emulator.user_sends(LIVE_ROOM, user_id, "多少钱" if i % 2 else "多少钱？")
-            await session.settle(extra=0.05)  # the bot has read this comment
+            await session.idle()  # the bot has read this comment
             clock.advance(0.5)                # 20 comments over 10 seconds
         clock.advance(30.0)                   # past the repeat window: the rest is posted
-        await eventually(lambda: sum(1 for c in emulator.sent("sendMessage", LIVE_ROOM)
-                                 if "120.00" in (c.text or "")) >= 1)
-        await asyncio.sleep(0.3)
+        await session.idle()
         clock.advance(1.0)
-        await asyncio.sleep(0.3)
+        await session.idle()
+        assert session.runtime.burst.waiting == 0
         answers = [c for c in emulator.sent("sendMessage", LIVE_ROOM) if "120.00" in (c.text or "")]
         assert 1 <= len(answers) <= 3
         mentioned = [int(uid) for c in answers for uid in re.findall(r"tg://user\?id=(\d+)", session.html(c))]
@@ -45,15 +44,16 @@ async def test_same_answer_is_not_repeated_within_the_window(
     async with running_bot(settings, redis, knowledge, clock) as session:
         await session.room(NANA, "/now BS-DRESS")
         first = session.emulator.user_sends(LIVE_ROOM, XIAO_WANG, "多少钱")
-        await session.settle(extra=0.05)
+        await session.idle()
         clock.advance(1.0)
         await session.emulator.wait_sent(2, LIVE_ROOM)
         late = session.emulator.new_buyer().id
         session.emulator.user_sends(LIVE_ROOM, late, "多少钱")
-        await session.settle(extra=0.05)
+        await session.idle()
         clock.advance(10.0)
-        await asyncio.sleep(0.3)
+        await session.idle()
         assert len(session.emulator.sent("sendMessage", LIVE_ROOM)) == 2  # /now reply + first answer
+        assert session.runtime.burst.waiting == 1  # the late asker waits for the window to end
         clock.advance(timedelta(seconds=25).total_seconds())
         calls = await session.emulator.wait_sent(3, LIVE_ROOM)
         assert f"tg://user?id={late}" in session.html(calls[2]) or calls[2].message["reply_to_message"]

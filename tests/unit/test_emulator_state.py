@@ -39,6 +39,26 @@ async def test_offset_confirms_earlier_updates() -> None:
     assert await state.get_updates(offset=got[-1]["update_id"] + 1) == []
 
 
+async def test_updates_count_as_confirmed_only_once_a_later_poll_moves_the_offset_past_them() -> None:
+    state = TelegramState()
+    assert state.updates_confirmed
+    state.user_sends(ROOM, XIAOWANG, "a")
+    assert not state.updates_confirmed  # queued, not handed out
+    got = await state.get_updates(offset=0)
+    assert not state.updates_confirmed  # handed out; the bot may still be handling it
+    waiting = asyncio.create_task(state.wait_updates_confirmed(timeout=5))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    poll = asyncio.create_task(state.get_updates(offset=got[-1]["update_id"] + 1, timeout=5))
+    await asyncio.wait_for(waiting, 1.0)  # woken by the confirming poll, not by a timeout
+    assert state.updates_confirmed and state.confirmed_offset == got[-1]["update_id"] + 1
+    poll.cancel()
+    await asyncio.gather(poll, return_exceptions=True)
+    with pytest.raises(TimeoutError, match="confirm updates"):
+        state.user_sends(ROOM, XIAOWANG, "b")
+        await state.wait_updates_confirmed(timeout=0.05)
+
+
 async def test_long_poll_wakes_on_new_update_not_on_timeout() -> None:
     state = TelegramState()
     poll = asyncio.create_task(state.get_updates(timeout=30))

@@ -217,6 +217,20 @@ async def test_drain_waits_for_delivery(bot) -> None:
     assert outbox.stats.sent == 4 and outbox.stats.queued == 4
 
 
+async def test_idle_turns_false_when_a_message_is_queued_and_true_once_it_is_sent(bot) -> None:
+    outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
+    assert outbox.idle
+    outbox.send(Outgoing(PRIVATE, "亲，一"))
+    assert not outbox.idle and bot.calls == []  # queued, not sent yet
+    await outbox.drain(timeout=5)
+    assert outbox.idle and bot.delivered(PRIVATE) == ["亲，一"]
+    bot.fail(GROUP, TelegramBadRequest(SendMessage(chat_id=GROUP, text="x"), "chat not found"))
+    outbox.send(Outgoing(GROUP, "亲，二"))
+    await outbox.drain(timeout=5)
+    assert outbox.idle and outbox.stats.given_up == 1  # given up counts as done, loudly logged
+    await outbox.close()
+
+
 async def test_drain_with_nothing_queued_returns(bot) -> None:
     outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
     await outbox.drain(timeout=1)

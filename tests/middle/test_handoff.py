@@ -1,0 +1,224 @@
+"""Handing buyers to agents through the real Dispatcher: queue, topic, relays, take, close, rating.
+
+Everything is driven by Telegram updates (a buyer's private message, an agent's message in
+a topic, a button press); the relay worker runs one round when a test says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import CopyMessage
+from aiogram.types import Message
+
+from tests.middle.recorded_session import Call
+from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
+
+
+@dataclass
+class Handoff:
+    buyer: int
+    thread: int
+    queued: Call
+    card: Call
+    asked: Message
+
+
+async def hand_off(tg: Telegram, buyer: int, text: str = "转人工") -> Handoff:
+    """The buyer asks for a human: they are told their place, a topic opens with a card,
+    and once the relay worker runs, their own message is copied into the topic."""
+    asked = await tg.private(buyer, text)
+    queued = tg.api.take("sendMessage", buyer)
+    topic = tg.api.take("createForumTopic", AGENTS)
+    thread = topic.result.message_thread_id
+    card = tg.api.take("sendMessage", AGENTS)
+    assert card.thread_id == thread
+    tg.api.assert_nothing_more()
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", AGENTS)
+    assert (copy.thread_id, copy.params["from_chat_id"], copy.params["message_id"]) == (
+        thread, buyer, asked.message_id)
+    return Handoff(buyer, thread, queued, card, asked)
+
+
+async def take(tg: Telegram, handoff: Handoff, agent: int = NANA) -> None:
+    await tg.in_topic(agent, handoff.thread, "/take")
+    assert "已接待" in tg.api.take("sendMessage", AGENTS).text
+    assert "已接入" in tg.api.only("sendMessage", handoff.buyer).text
+
+
+async def test_asking_for_a_human_queues_the_buyer_and_opens_a_topic_with_a_card(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    assert "人工客服" in handoff.queued.text and "暂时都不在线" in handoff.queued.text  # no fake estimate
+    assert "/cancel" in handoff.queued.text
+    assert [label for label, _ in handoff.queued.buttons] == ["取消排队"]
+    card = handoff.card.text
+    assert "小王（700001）" in card and "买家要求人工" in card
+    assert "1001" in card and "1004" in card and "1003" not in card  # his orders, nobody else's
+    assert {label for label, _ in handoff.card.buttons} == {"接待", "交回机器人", "结束"}
+
+
+async def test_the_topic_is_named_for_the_buyer(tg: Telegram) -> None:
+    await tg.private(XIAO_ZHANG, "转人工")
+    topic = tg.api.take("createForumTopic", AGENTS)
+    assert "小张" in topic.params["name"] and "VIP" in topic.params["name"]
+    tg.api.take("sendMessage", XIAO_ZHANG)
+    tg.api.take("sendMessage", AGENTS)
+    await tg.deliver_relays()
+    tg.api.take("copyMessage", AGENTS)
+
+
+async def test_while_queued_the_bot_relays_instead_of_answering(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_LI)
+    question = await tg.private(XIAO_LI, "连衣裙多少钱")
+    tg.api.assert_nothing_more()  # no FAQ answer while a human is coming
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", AGENTS)
+    assert copy.thread_id == handoff.thread and copy.params["message_id"] == question.message_id
+
+
+async def test_an_agent_takes_and_the_reply_reaches_the_buyer(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_LI)
+    await tg.in_topic(NANA, handoff.thread, "/take")
+    taken = tg.api.take("sendMessage", AGENTS)
+    assert taken.thread_id == handoff.thread and "娜娜 已接待" in taken.text
+    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_LI).text
+
+    reply = await tg.in_topic(NANA, handoff.thread, "您好亲，我来帮您看一下")
+    tg.api.assert_nothing_more()  # relayed by the worker, not by the handler
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", XIAO_LI)
+    assert (copy.params["from_chat_id"], copy.params["message_id"]) == (AGENTS, reply.message_id)
+
+
+async def test_an_agents_first_reply_takes_the_conversation(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.in_topic(NANA, handoff.thread, "亲，在的")
+    assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
+    assert "已接入" in tg.api.take("sendMessage", XIAO_WANG).text
+    await tg.deliver_relays()
+    assert tg.api.only("copyMessage", XIAO_WANG).params["from_chat_id"] == AGENTS
+
+
+async def test_forbidden_words_from_an_agent_are_held_back_with_an_alternative(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    await tg.in_topic(NANA, handoff.thread, "亲，这是全网最低价哦")
+    held = tg.api.only("sendMessage", AGENTS)
+    assert held.thread_id == handoff.thread and "没有发给买家" in held.text and "可以改为" in held.text
+    await tg.deliver_relays()
+    tg.api.assert_nothing_more()  # nothing reached the buyer
+
+
+async def test_close_says_goodbye_asks_for_a_rating_and_gives_the_buyer_back_to_the_bot(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_LI)
+    await take(tg, handoff)
+    await tg.in_topic(NANA, handoff.thread, "/close")
+    assert "已结束会话" in tg.api.take("sendMessage", AGENTS).text
+    goodbye = tg.api.only("sendMessage", XIAO_LI)
+    assert "评价" in goodbye.text
+    assert [label for label, _ in goodbye.buttons] == ["满意", "一般", "不满意"]
+
+    await tg.press(XIAO_LI, goodbye, "不满意")
+    assert "买家评价：不满意" in tg.api.take("sendMessage", AGENTS).text
+    assert "抱歉" in tg.api.only("sendMessage", XIAO_LI).text
+
+    await tg.private(XIAO_LI, "连衣裙多少钱")  # the bot answers again
+    assert "120.00" in tg.api.only("sendMessage", XIAO_LI).text
+
+
+async def test_a_good_rating_is_thanked(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    await tg.in_topic(NANA, handoff.thread, "/close")
+    tg.api.take("sendMessage", AGENTS)
+    goodbye = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, goodbye, "满意")
+    assert "买家评价：满意" in tg.api.take("sendMessage", AGENTS).text
+    thanks = tg.api.only("sendMessage", XIAO_WANG).text
+    assert "谢谢" in thanks and "抱歉" not in thanks
+
+
+async def test_a_non_agent_in_the_agents_group_is_ignored(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    for text in ("/take", "/close", "我来回复你", "/online"):
+        await tg.in_topic(XIAO_LI, handoff.thread, text)
+    await tg.send(AGENTS, XIAO_LI, "/online")  # outside any topic, too
+    await tg.deliver_relays()
+    tg.api.assert_nothing_more()
+    await take(tg, handoff)  # the stranger took nothing: still free to take
+
+
+async def test_the_cancel_button_returns_the_buyer_to_the_bot(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.press(XIAO_WANG, handoff.queued, "取消排队")
+    assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
+    assert tg.api.only("sendMessage", AGENTS).thread_id == handoff.thread
+    await tg.private(XIAO_WANG, "围巾多少钱")
+    assert "30.00" in tg.api.only("sendMessage", XIAO_WANG).text
+
+
+async def test_the_ask_back_human_button_hands_off_with_the_question_asked_before(tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "这个咋整")
+    ask = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, ask, "转人工客服")
+    assert "人工客服" in tg.api.take("sendMessage", XIAO_WANG).text
+    thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
+    assert "这个咋整" in tg.api.take("sendMessage", AGENTS).text  # on the card's recent messages
+    await tg.deliver_relays()
+    relayed = tg.api.only("sendMessage", AGENTS)  # there is no buyer message to copy: its text is sent
+    assert relayed.thread_id == thread and relayed.text == "这个咋整"
+
+
+async def test_an_online_agent_of_the_shop_gets_the_buyer_at_once(tg: Telegram) -> None:
+    await tg.send(AGENTS, AMING, "/online")  # 阿明 serves mingxiang and xianguo
+    assert "阿明" in tg.api.only("sendMessage", AGENTS).text
+    await tg.private(XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
+    assert "马上为您接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
+    tg.api.take("sendMessage", AGENTS)  # the card
+    assigned = tg.api.take("sendMessage", AGENTS)
+    assert assigned.thread_id == thread and "自动分配给 阿明" in assigned.text
+    assert "客服阿明已接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    await tg.deliver_relays()
+    tg.api.only("copyMessage", AGENTS)
+
+
+async def test_the_card_buttons_take_and_close(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.press(NANA, handoff.card, "接待")
+    assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
+    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_WANG).text
+    await tg.press(NANA, handoff.card, "结束")
+    assert "已结束会话" in tg.api.take("sendMessage", AGENTS).text
+    assert [label for label, _ in tg.api.only("sendMessage", XIAO_WANG).buttons] == ["满意", "一般", "不满意"]
+
+
+async def test_a_card_button_pressed_by_a_non_agent_does_nothing(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await tg.press(XIAO_LI, handoff.card, "接待")  # answered (no spinner), nothing else
+    tg.api.assert_nothing_more()
+    await take(tg, handoff)
+
+
+async def test_a_deleted_topic_is_opened_again_with_its_card_and_the_message_follows(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    still_there = await tg.private(XIAO_WANG, "还在吗")
+    tg.api.respond("copyMessage", TelegramBadRequest(
+        method=CopyMessage(chat_id=AGENTS, from_chat_id=XIAO_WANG, message_id=still_there.message_id),
+        message="Bad Request: message thread not found"))  # an agent deleted the topic
+    await tg.deliver_relays()
+    refused = tg.api.take("copyMessage", AGENTS)
+    assert refused.thread_id == handoff.thread
+    reopened = tg.api.take("createForumTopic", AGENTS)
+    thread = reopened.result.message_thread_id
+    assert thread != handoff.thread and "小王" in reopened.params["name"]
+    card = tg.api.only("sendMessage", AGENTS)
+    assert card.thread_id == thread and "小王（700001）" in card.text and "还在吗" in card.text
+    # The refused copy is still claimed by the round that tried it; it is due again once
+    # its lease runs out (an immediate retry would need the desk to release that claim).
+    await tg.pass_time(tg.runtime.settings.handoff.relay_lease_s)
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", AGENTS)
+    assert (copy.thread_id, copy.params["message_id"]) == (thread, still_there.message_id)

@@ -1,0 +1,58 @@
+"""The live room through the real Dispatcher: answers by reply, silence on noise, /now."""
+
+from __future__ import annotations
+
+from tests.middle.telegram import LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
+
+
+async def put_on_stage(tg: Telegram, sku: str) -> None:
+    command = await tg.room(NANA, f"/now {sku}")
+    confirm = tg.api.only("sendMessage", LIVE_ROOM)
+    assert sku in confirm.text
+    assert confirm.params["reply_parameters"]["message_id"] == command.message_id
+
+
+async def test_a_question_without_a_product_is_answered_about_the_product_on_stage(tg: Telegram) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    question = await tg.room(XIAO_WANG, "多少钱")
+    tg.api.assert_nothing_more()  # gathered first: others may be asking the same
+    await tg.gather_window()
+    answer = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "纯棉连衣裙" in answer.text and "120.00" in answer.text
+    assert answer.params["reply_parameters"]["message_id"] == question.message_id
+
+
+async def test_the_same_question_from_two_buyers_gets_one_answer_naming_both(tg: Telegram) -> None:
+    await put_on_stage(tg, "MX-LONGJING")
+    first = await tg.room(XIAO_WANG, "多少钱")
+    await tg.room(XIAO_LI, "多少钱")
+    await tg.gather_window()
+    answer = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "88.00" in answer.text and "98.00" in answer.text
+    assert f"tg://user?id={XIAO_WANG}" in answer.text and f"tg://user?id={XIAO_LI}" in answer.text
+    assert answer.params["reply_parameters"]["message_id"] == first.message_id
+
+
+async def test_noise_gets_no_reply_even_after_the_gathering_window(tg: Telegram) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    await tg.room(XIAO_ZHANG, "666")
+    await tg.gather_window()
+    tg.api.assert_nothing_more()
+
+
+async def test_now_from_a_buyer_changes_nothing_and_says_nothing_in_the_room(tg: Telegram) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    await tg.room(XIAO_WANG, "/now XG-ORANGE")
+    tg.api.assert_nothing_more()
+    await tg.room(XIAO_LI, "多少钱")
+    await tg.gather_window()
+    assert "纯棉连衣裙" in tg.api.only("sendMessage", LIVE_ROOM).text
+
+
+async def test_an_order_question_in_the_room_is_invited_to_private_chat_without_details(tg: Telegram) -> None:
+    await tg.room(XIAO_ZHANG, "我的订单1003到哪了")
+    await tg.gather_window()
+    answer = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "私信" in answer.text and "https://t.me/livedesk_bot?start=live" in answer.text
+    for secret in ("1003", "SF1402233445566", "顺丰"):
+        assert secret not in answer.text

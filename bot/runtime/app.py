@@ -62,6 +62,8 @@ class Runtime:
     holder: KnowledgeHolder
     redis: Redis
     background: Background
+    relays: RelayWorker
+    """Exposed so a test (or an operator's tool) can run one relay round on demand."""
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
@@ -147,4 +149,4 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   background=background)
+                   background=background, relays=relays)

@@ -109,5 +109,5 @@ class Telegram:
         The one place this layer reaches past Telegram updates: the worker is a background
         loop in production, and a test runs exactly one round of it instead of waiting.
         """
-        await self.runtime.desk.deliver_pending()
+        await self.runtime.relays.deliver_pending()
         await self.settle()

@@ -1,0 +1,57 @@
+"""What the console reads about handed-off conversations, through the HandoffStore's read
+methods only (one module, so the lead can re-point it when the desk is split)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.handoff.model import Conversation, LoggedMessage, Role, Status
+from bot.handoff.store import HandoffStore
+from bot.shop.catalog import Catalog
+
+THREAD_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    conversation: Conversation
+    waiting_s: float | None
+    """Seconds the buyer has waited: since queued while waiting; since their last unanswered
+    message while held; None when the agent has answered everything."""
+
+
+def waited(conversation: Conversation, last: LoggedMessage | None, now: datetime) -> float | None:
+    if conversation.status is Status.queued:
+        return max(0.0, (now - conversation.queued_at).total_seconds())
+    if last is not None and last.role is Role.buyer:
+        return max(0.0, (now - last.at).total_seconds())
+    return None
+
+
+class ConsoleReader:
+    def __init__(self, store: HandoffStore) -> None:
+        self._store = store
+
+    async def get(self, conversation_id: int) -> Conversation | None:
+        return await self._store.get(conversation_id)
+
+    async def thread(self, conversation_id: int) -> list[LoggedMessage]:
+        return await self._store.last_messages(conversation_id, THREAD_LENGTH)
+
+    async def open_conversations(self, catalog: Catalog, now: datetime) -> list[QueueRow]:
+        """Every waiting conversation (all shop queues) and every one an agent holds."""
+        seen: dict[int, Conversation] = {}
+        for shop in await self._store.queued_shops():
+            for conversation in await self._store.queue(shop):
+                seen[conversation.id] = conversation
+        for agent_id in catalog.staff:
+            for conversation_id in await self._store.held_by(agent_id):
+                conversation = await self._store.get(conversation_id)
+                if conversation is not None and conversation.is_open:
+                    seen[conversation.id] = conversation
+        rows = []
+        for conversation in seen.values():
+            last = await self._store.last_messages(conversation.id, 1)
+            rows.append(QueueRow(conversation, waited(conversation, last[-1] if last else None, now)))
+        return rows

@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -57,11 +58,12 @@ def sign_init_data(token: str, user_id: int, name: str, auth_date: int | None = 
     return urlencode(fields)
 
 
-def copied_settings(key_prefix: str, tmp_path: Path) -> Settings:
+def copied_settings(key_prefix: str, tmp_path: Path, **overrides: Any) -> Settings:
     """Demo settings over copies of the data folders, so editors never touch the repository."""
     for folder in ("promo_rules", "templates"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
-    return demo_settings(key_prefix, promo_dir=tmp_path / "promo_rules", templates_dir=tmp_path / "templates")
+    return demo_settings(key_prefix, promo_dir=tmp_path / "promo_rules", templates_dir=tmp_path / "templates",
+                         **overrides)
 
 
 @contextlib.asynccontextmanager

@@ -47,9 +47,9 @@ class ConsoleReader:
                 seen[conversation.id] = conversation
         for agent_id in catalog.staff:
             for conversation_id in await self._store.held_by(agent_id):
-                conversation = await self._store.get(conversation_id)
-                if conversation is not None and conversation.is_open:
-                    seen[conversation.id] = conversation
+                held = await self._store.get(conversation_id)
+                if held is not None and held.is_open:
+                    seen[held.id] = held
         rows = []
         for conversation in seen.values():
             last = await self._store.last_messages(conversation.id, 1)

@@ -10,6 +10,14 @@ from aiohttp import web
 
 from bot.web.context import PERSON, SESSION, console_of
 
+FLASH = {
+    "done": "已完成。",
+    "saved": "已保存；正在运行的机器人会自动加载。",
+    "closed": "会话已结束。",
+    "refused": "未能完成：目标无效。",
+}
+"""Short notices after an action (the action's outcome comes back as ?m=)."""
+
 
 def page_environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("bot.web", "templates"),
@@ -24,6 +32,6 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
     person = request.get(PERSON)
     session = request.get(SESSION)
     text = console.pages.get_template(template).render(
-        person=person, csrf=session.csrf if session else "", flash=request.query.get("m", ""),
+        person=person, csrf=session.csrf if session else "", flash=FLASH.get(request.query.get("m", ""), ""),
         path=request.path, **context)
     return web.Response(text=text, status=status, content_type="text/html")

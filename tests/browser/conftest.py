@@ -8,7 +8,7 @@ Screenshots of the pages go to var/screenshots/ (gitignored), kept as artifacts.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest

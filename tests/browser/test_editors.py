@@ -79,7 +79,7 @@ async def test_a_broken_rule_is_refused_then_the_fix_is_previewed_saved_and_quot
         assert runtime.holder.current is before  # a check never touches the live rules
 
         await page.click("#save")
-        await expect(page.locator("#flash")).to_have_text("saved")
+        await expect(page.locator("#flash")).to_contain_text("已保存")
         assert FIXED in (promo_dir / RULE).read_text(encoding="utf-8")
         recorded = await console.console.edits.recent(1)
         assert recorded[0]["who"] == NANA and recorded[0]["file"] == RULE
@@ -116,5 +116,5 @@ async def test_a_template_with_a_forbidden_word_is_not_saved_and_a_good_one_rend
     await expect(page.locator(".rendered").first).to_have_text("不客气，亲！有问题随时找我哦。")
     await shot(page, "templates")
     await page.click("#save")
-    await expect(page.locator("#flash")).to_have_text("saved")
+    await expect(page.locator("#flash")).to_contain_text("已保存")
     assert (templates_dir / name).read_text(encoding="utf-8") == "不客气，亲！有问题随时找我哦。"

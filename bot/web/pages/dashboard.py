@@ -76,7 +76,7 @@ def _rows(data: dict[str, Any], names: dict[str, str]) -> list[list[Any]]:
 
 
 async def dashboard_csv(request: web.Request) -> web.Response:
-    which, data = await _report(request)
+    _, data = await _report(request)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -87,7 +87,7 @@ async def dashboard_csv(request: web.Request) -> web.Response:
 
 
 async def chart(request: web.Request) -> web.Response:
-    which, data = await _report(request)
+    _, data = await _report(request)
     names = _names(request)
     kind = request.match_info["kind"]
     scope = "agents" if kind.startswith("agents") else "shops"

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.web.auth import SignInRefused, person_for, sign_widget, verify_init_data, verify_widget
-from bot.web.context import PERSON, SESSION, console_of
+from bot.web.context import SESSION, console_of
 from bot.web.rendering import render
 from bot.web.security import COOKIE
 

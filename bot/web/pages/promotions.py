@@ -18,7 +18,15 @@ from bot.promotions.pricing import price_cart
 from bot.promotions.quote import Quote
 from bot.promotions.ruleset import RuleSet
 from bot.web.context import console_of, person_of
-from bot.web.editing import Problem, diff_of, draft_folder, editable_files, problems_in, resolve, write_atomically
+from bot.web.editing import (
+    Problem,
+    diff_of,
+    draft_folder,
+    editable_files,
+    problems_in,
+    resolve,
+    write_atomically,
+)
 from bot.web.rendering import render
 from bot.web.security import need_ops
 

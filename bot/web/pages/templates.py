@@ -14,7 +14,15 @@ from bot.config import Settings
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import Knowledge, load_knowledge
 from bot.web.context import console_of, person_of
-from bot.web.editing import Problem, diff_of, draft_folder, editable_files, problems_in, resolve, write_atomically
+from bot.web.editing import (
+    Problem,
+    diff_of,
+    draft_folder,
+    editable_files,
+    problems_in,
+    resolve,
+    write_atomically,
+)
 from bot.web.rendering import render
 from bot.web.security import need_ops
 
@@ -83,7 +91,7 @@ async def save(request: web.Request) -> web.Response:
     console = console_of(request)
     form = await request.post()
     name, text = _file(request, str(form.get("file", ""))), str(form.get("text", ""))
-    problems, rendered = await asyncio.to_thread(check_draft, console.settings, name, text, console.clock.now())
+    problems, _ = await asyncio.to_thread(check_draft, console.settings, name, text, console.clock.now())
     if problems:
         return await _page(request, name, text, status=422, problems=problems, checked=True, not_saved=True)
     path = console.settings.templates_dir / name

@@ -101,3 +101,32 @@ async def test_an_agent_cannot_open_ops_pages_or_act_on_another_agents_conversat
     assert posted.status == 403
     logged = await store.last_messages(conversation_id, 50)
     assert [m.sender_id for m in logged if m.role is Role.agent] == []
+
+
+async def test_live_thread_quick_reply_and_close_with_the_survey(
+        console: RunningConsole, new_page: NewPage, shot: Shot) -> None:
+    await console.session.private(XIAO_WANG, "转人工")
+    conversation_id = await open_conversation_of(console, XIAO_WANG)
+    page = await signed_in(console, new_page, NANA, "娜娜")
+    await page.goto(f"{console.url}/c/{conversation_id}")
+    await page.click("#take")
+    await console.session.emulator.wait_for(lambda c: c.chat_id == XIAO_WANG and "已接入" in (c.text or ""))
+
+    console.session.emulator.user_sends(XIAO_WANG, XIAO_WANG, "我的裙子什么时候发货")
+    await expect(page.locator("#thread")).to_contain_text("我的裙子什么时候发货")  # without reloading
+
+    await page.click("button.quick:text-is('greet')")
+    greeting = await console.session.emulator.wait_for(
+        lambda c: c.chat_id == XIAO_WANG and "我是客服娜娜" in (c.text or ""))
+    assert greeting.ok
+    await expect(page.locator("#thread")).to_contain_text("我是客服娜娜")
+
+    await page.click("#close")
+    goodbye = await console.session.emulator.wait_for(
+        lambda c: c.chat_id == XIAO_WANG and c.method == "sendMessage"
+        and any(b.startswith("rate:") for b in console.session.buttons(c)))
+    assert goodbye.ok
+    await expect(page.locator("#status")).to_have_text("closed")
+    await shot(page, "closed")
+    closed = await console.session.runtime.desk.store.get(conversation_id)
+    assert closed is not None and not closed.is_open

@@ -29,23 +29,36 @@ async def _load(request: web.Request) -> Conversation:
     return conversation
 
 
+async def _messages(request: web.Request, conversation: Conversation) -> list[dict[str, Any]]:
+    console = console_of(request)
+    catalog = console.holder.current.catalog
+    names = {s.id: s.name for s in catalog.staff.values()}
+    return [{"role": str(m.role), "text": m.text, "at": m.at.astimezone(catalog.timezone),
+             "who": conversation.buyer_name if str(m.role) == "buyer" else names.get(m.sender_id, "")}
+            for m in await console.reader.thread(conversation.id)]
+
+
+async def thread(request: web.Request) -> web.Response:
+    """The thread alone, polled by static/conversation.js so new messages appear."""
+    conversation = await _load(request)
+    return render(request, "conversation_thread.html", messages=await _messages(request, conversation))
+
+
 async def _page(request: web.Request, conversation: Conversation, status: int = 200,
                 **extra: Any) -> web.Response:
     console = console_of(request)
     catalog = console.holder.current.catalog
-    thread = await console.reader.thread(conversation.id)
     names = {s.id: s.name for s in catalog.staff.values()}
     card = card_view(catalog, conversation, [], conversation.stage_sku, names)
-    messages = [{"role": str(m.role), "text": m.text, "at": m.at.astimezone(catalog.timezone),
-                 "who": conversation.buyer_name if str(m.role) == "buyer" else names.get(m.sender_id, "")}
-                for m in thread]
+    messages = await _messages(request, conversation)
     agents = [{"id": s.id, "name": s.name} for s in catalog.staff.values() if catalog.is_agent(s.id)]
     shops = [{"id": s.id, "name": s.name} for s in catalog.shops.values()]
     extra.setdefault("draft", "")
     extra.setdefault("held", None)
     return render(request, "conversation.html", status=status, c=conversation, card=card, messages=messages,
                   quick=quick_keys(console.actions.knowledge), agents=agents, shops=shops,
-                  may_act=may_act(person_of(request), conversation), **extra)
+                  may_act=may_act(person_of(request), conversation),
+                  refresh_ms=int(console.web.queue_refresh_s * 1000), **extra)
 
 
 async def conversation_page(request: web.Request) -> web.Response:
@@ -100,7 +113,8 @@ async def close(request: web.Request) -> web.Response:
 
 
 def routes() -> list[web.RouteDef]:
-    return [web.get(r"/c/{id:\d+}", conversation_page), web.post(r"/c/{id:\d+}/reply", reply),
+    return [web.get(r"/c/{id:\d+}", conversation_page), web.get(r"/c/{id:\d+}/thread", thread),
+            web.post(r"/c/{id:\d+}/reply", reply),
             web.post(r"/c/{id:\d+}/quick", quick), web.post(r"/c/{id:\d+}/transfer", transfer),
             web.post(r"/c/{id:\d+}/back", hand_back), web.post(r"/c/{id:\d+}/close", close),
             web.post("/check-text", check_text)]

@@ -18,3 +18,24 @@
     }, 300);
   });
 })();
+
+// New messages (the buyer's, or replies sent from the Telegram topic) appear by small polling.
+(function () {
+  const thread = document.getElementById("thread");
+  if (!thread || !thread.dataset.source) return;
+  const every = parseInt(thread.dataset.refreshMs || "2000", 10);
+  async function refresh() {
+    try {
+      const answer = await fetch(thread.dataset.source, { credentials: "same-origin" });
+      if (answer.ok) {
+        const html = await answer.text();
+        if (html !== thread.innerHTML) {
+          thread.innerHTML = html;
+          thread.scrollTop = thread.scrollHeight;
+        }
+      }
+    } catch (e) { /* try again next round */ }
+    setTimeout(refresh, every);
+  }
+  setTimeout(refresh, every);
+})();

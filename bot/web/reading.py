@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.handoff.model import Conversation, LoggedMessage, Role, Status
+from bot.handoff.model import Conversation, HistoryEntry, LoggedMessage, Role, Status
 from bot.handoff.store import HandoffStore
 from bot.shop.catalog import Catalog
 
@@ -38,6 +38,10 @@ class ConsoleReader:
 
     async def thread(self, conversation_id: int) -> list[LoggedMessage]:
         return await self._store.last_messages(conversation_id, THREAD_LENGTH)
+
+    async def history(self, buyer_id: int) -> list[HistoryEntry]:
+        """What the buyer and the bot said before the handoff (for the context card)."""
+        return await self._store.history(buyer_id, 10)
 
     async def open_conversations(self, catalog: Catalog, now: datetime) -> list[QueueRow]:
         """Every waiting conversation (all shop queues) and every one an agent holds."""

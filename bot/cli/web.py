@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from typing import Annotated
 
 import typer
@@ -78,14 +79,19 @@ def register(app: typer.Typer) -> None:
             async def reload() -> None:
                 await holder.reload()
 
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            watcher = asyncio.create_task(
+                watch([settings.shop_dir, settings.templates_dir, settings.promo_dir], reload))
             try:
-                await watch([settings.shop_dir, settings.templates_dir, settings.promo_dir], reload)
+                await stop.wait()
             finally:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
                 await runner.cleanup()
                 await runtime.close()
                 await redis.aclose()
 
-        try:
-            asyncio.run(main())
-        except KeyboardInterrupt:
-            pass
+        asyncio.run(main())

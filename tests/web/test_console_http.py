@@ -120,3 +120,38 @@ async def test_sign_out_ends_the_session(web: RunningConsole, http: aiohttp.Clie
         assert str(answer.url).endswith("/login")
     async with http.get(f"{web.url}/queue") as answer:
         assert str(answer.url).endswith("/login")
+
+
+async def test_an_agent_sees_only_their_own_figures(web: RunningConsole, http: aiohttp.ClientSession) -> None:
+    from bot.clock import SystemClock
+    from bot.sla.recorder import SlaRecorder
+
+    settings = web.console.settings
+    recorder = SlaRecorder(web.session.redis, settings.sla, SystemClock(), settings.redis_prefix)
+    for agent, shop, buyer in ((NANA, "beishang", XIAO_LI), (AMING, "mingxiang", XIAO_WANG)):
+        await recorder.handoff(shop, f"c{agent}", buyer)
+        await recorder.buyer_message(shop, f"c{agent}", buyer)
+        await recorder.agent_reply(shop, f"c{agent}", agent, buyer, "您好亲")
+    await sign_in(web, http, AMING, "阿明")
+    async with http.get(f"{web.url}/dashboard") as answer:
+        page = await answer.text()
+    assert f'data-id="{AMING}"' in page and f'data-id="{NANA}"' not in page
+    assert 'data-id="mingxiang"' in page and 'data-id="beishang"' not in page
+    async with http.get(f"{web.url}/dashboard.csv?period=week") as answer:
+        rows = (await answer.text()).lstrip("\ufeff").splitlines()  # BOM: Excel reads UTF-8
+    assert rows[0].startswith("scope,id,name,rounds") and not any(f",{NANA}," in r for r in rows)
+
+
+async def test_transfer_from_the_console_moves_the_conversation_to_the_agent(
+        web: RunningConsole, http: aiohttp.ClientSession) -> None:
+    await web.session.private(XIAO_LI, "转人工")
+    conversation = await web.session.runtime.desk.store.open_for_buyer(XIAO_LI)
+    assert conversation is not None
+    page = await sign_in(web, http, NANA, "娜娜")
+    async with http.post(f"{web.url}/c/{conversation.id}/take", data={"csrf": csrf_of(page)}) as answer:
+        assert answer.status == 200
+    async with http.post(f"{web.url}/c/{conversation.id}/transfer",
+                         data={"csrf": csrf_of(page), "target": str(AMING)}) as answer:
+        assert answer.status == 200 and "已完成" in await answer.text()
+    moved = await web.session.runtime.desk.store.get(conversation.id)
+    assert moved is not None and moved.agent_id == AMING

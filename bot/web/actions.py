@@ -48,9 +48,9 @@ class ActionResult:
 
 def may_act(person: Person, conversation: Conversation) -> bool:
     """Agents act on waiting conversations and their own; supervisors and ops on any."""
-    if person.sees_everyone:
-        return True
-    return conversation.agent_id in (None, person.user_id) and conversation.shop in person.shops
+    if person.sees_everyone or conversation.agent_id == person.user_id:
+        return True  # including one transferred to them from another shop
+    return conversation.agent_id is None and conversation.shop in person.shops
 
 
 def quick_keys(knowledge: Knowledge) -> list[str]:

@@ -17,5 +17,7 @@ class WebSettings(BaseSettings):
         description="Telegram sign-in data older than this is refused (replayed links)")
     bot_username: str | None = Field(
         default=None, description="For the Login Widget; `livedesk web` asks getMe when unset")
-    secure_cookies: bool = Field(default=False, description="Set on HTTPS deployments")
+    secure_cookies: bool = Field(
+        default=False, description="Set on HTTPS deployments: Secure cookies, SameSite=None so the Mini "
+                                   "App keeps its session inside Telegram Web's frame")
     queue_refresh_s: float = Field(default=2.0, gt=0)

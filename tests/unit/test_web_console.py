@@ -63,6 +63,7 @@ def test_agents_act_on_waiting_and_own_conversations_of_their_shops(catalog: Cat
     assert may_act(agent, conversation("mingxiang", 2))
     assert not may_act(agent, conversation("mingxiang", 3))
     assert not may_act(agent, conversation("beishang", None))
+    assert may_act(agent, conversation("beishang", 2))  # transferred to them from another shop
     assert may_act(supervisor, conversation("beishang", 3))
 
 

@@ -35,7 +35,8 @@ async def _signed_in(request: web.Request, user_id: int) -> web.Response:
     session = await console.sessions.create(user_id)
     response = web.HTTPFound("/queue")
     response.set_cookie(COOKIE, session.token, max_age=console.web.session_ttl_s, httponly=True,
-                        samesite="Lax", secure=console.web.secure_cookies, path="/")
+                        samesite="None" if console.web.secure_cookies else "Lax",
+                        secure=console.web.secure_cookies, path="/")
     return response
 
 

@@ -30,10 +30,7 @@ def wait_class(seconds: float | None) -> str:
 
 
 def visible(person: Person, row: QueueRow) -> bool:
-    c = row.conversation
-    if person.sees_everyone:
-        return True
-    return c.shop in person.shops and c.agent_id in (None, person.user_id)
+    return may_act(person, row.conversation)
 
 
 async def _rows(request: web.Request) -> list[dict[str, Any]]:

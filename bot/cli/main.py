@@ -37,8 +37,6 @@ from bot.cli.web import register as register_web
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.sandbox import Emulator
-
 log = logging.getLogger("livedesk")
 console = Console()
 err_console = Console(stderr=True)
@@ -161,8 +159,11 @@ def sandbox(
             raise typer.Exit(1) from None
         redis = connect(settings.redis_url) if settings.redis_url else embedded()
         bot = make_bot(SANDBOX_TOKEN, base)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
-        console_runner, console_url = await _sandbox_console(settings, runtime, emulator, console_port)
+        chosen = emulator.port + 1 if console_port is None else console_port
+        console_url = f"http://{emulator.host}:{chosen}"
+        played = settings.model_copy(update={"web_public_url": settings.web_public_url or console_url})
+        runtime = build_runtime(played, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+        console_runner = await _sandbox_console(settings, runtime, emulator.host, chosen)
         try:
             await _serve(settings, runtime,
                          f"[bold green]livedesk sandbox:[/] open {base}/ in a browser, the console at "
@@ -175,23 +176,19 @@ def sandbox(
     asyncio.run(main())
 
 
-async def _sandbox_console(settings: Settings, runtime: Runtime, emulator: Emulator,
-                           port: int | None) -> tuple[web.AppRunner, str]:
-    """The web console on the port after the sandbox's, signing in through the same check
-    as production with data signed by the emulator's token."""
+async def _sandbox_console(settings: Settings, runtime: Runtime, host: str, port: int) -> web.AppRunner:
+    """The web console beside the sandbox page, signing in through the same check as
+    production with data signed by the emulator's token (/console in the bot links to it)."""
     from bot.cli.web import serve_console
     from bot.sandbox import SANDBOX_TOKEN
     from bot.web.app import build_console, make_app
     from bot.web.settings import WebSettings
 
-    host, sandbox_port = emulator.host, emulator.port
     staff = [(s.id, s.name) for s in runtime.holder.current.catalog.staff.values()]
     deps = build_console(settings, WebSettings(), token=SANDBOX_TOKEN, desk=runtime.desk, holder=runtime.holder,
                          redis=runtime.redis, clock=SystemClock(), sandbox_people=staff,
                          on_saved=runtime.reload_and_report)
-    chosen = sandbox_port + 1 if port is None else port
-    runner = await serve_console(make_app(deps), host, chosen)
-    return runner, f"http://{host}:{chosen}"
+    return await serve_console(make_app(deps), host, port)
 
 
 @app.command()

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     sla: SlaSettings = Field(default_factory=SlaSettings, description="Service-level definitions")
     sla_window: str | None = Field(default=None, description="SLA_WINDOW=08:00-23:00 overrides sla.window")
 
+    web_public_url: str | None = Field(
+        default=None, description="Public address of the web console; staff get a 控制台 button "
+                                  "(a Mini App when HTTPS) from /console in private chat")
+
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 8080
     log_level: str = "INFO"

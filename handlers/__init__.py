@@ -10,12 +10,13 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.config import Settings
-from handlers import agents, errors, live_room, ops, private_chat
+from handlers import agents, console, errors, live_room, ops, private_chat
 
 
 def get_routers(settings: Settings) -> list[Router]:
     return [
         ops.make_router(settings),
+        console.make_router(settings),
         agents.make_router(settings),
         live_room.make_router(settings),
         private_chat.make_router(settings),

@@ -18,7 +18,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -32,6 +32,10 @@ from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
 from bot.cli.sla import sla_app
+from bot.cli.web import register as register_web
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -45,6 +49,7 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
+register_web(app)
 
 
 def _print_problems(exc: DataFileError) -> None:
@@ -129,8 +134,10 @@ def run() -> None:
 def sandbox(
     port: Annotated[int | None, typer.Option(help="Port of the sandbox page and emulated Bot API")] = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    console_port: Annotated[int | None, typer.Option(help="Port of the web console (default: port + 1)")] = None,
 ) -> None:
-    """Run the real bot against the built-in Telegram emulator, with a web page to play in."""
+    """Run the real bot against the built-in Telegram emulator, with a web page to play in,
+    and the web console beside it (sign in as any staff member, signed with the emulator's token)."""
     settings = Settings()
     configure_logging(settings.log_level)
     holder = _load_holder(settings)
@@ -152,15 +159,37 @@ def sandbox(
             raise typer.Exit(1) from None
         redis = connect(settings.redis_url) if settings.redis_url else embedded()
         bot = make_bot(SANDBOX_TOKEN, base)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+        chosen = emulator.port + 1 if console_port is None else console_port
+        console_url = f"http://{emulator.host}:{chosen}"
+        played = settings.model_copy(update={"web_public_url": settings.web_public_url or console_url})
+        runtime = build_runtime(played, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+        console_runner = await _sandbox_console(settings, runtime, emulator.host, chosen)
         try:
             await _serve(settings, runtime,
-                         f"[bold green]livedesk sandbox:[/] open {base}/ in a browser (Ctrl-C stops it).")
+                         f"[bold green]livedesk sandbox:[/] open {base}/ in a browser, the console at "
+                         f"{console_url}/ (Ctrl-C stops it).")
         finally:
+            await console_runner.cleanup()
             await redis.aclose()
             await emulator.stop()
 
     asyncio.run(main())
+
+
+async def _sandbox_console(settings: Settings, runtime: Runtime, host: str, port: int) -> web.AppRunner:
+    """The web console beside the sandbox page, signing in through the same check as
+    production with data signed by the emulator's token (/console in the bot links to it)."""
+    from bot.cli.web import serve_console
+    from bot.sandbox import SANDBOX_TOKEN
+    from bot.web.app import build_console, make_app
+    from bot.web.settings import WebSettings
+
+    staff = [(s.id, s.name) for s in runtime.holder.current.catalog.staff.values()]
+    deps = build_console(settings, WebSettings(), token=SANDBOX_TOKEN, agent_desk=runtime.agent_desk,
+                         store=runtime.store, holder=runtime.holder,
+                         redis=runtime.redis, clock=SystemClock(), sandbox_people=staff,
+                         on_saved=runtime.reload_and_report)
+    return await serve_console(make_app(deps), host, port)
 
 
 @app.command()

@@ -64,6 +64,10 @@ class Runtime:
     background: Background
     relays: RelayWorker
     """Exposed so a test (or an operator's tool) can run one relay round on demand."""
+    agent_desk: AgentDesk
+    """What agents do, for the console as for the agents' group."""
+    store: HandoffStore
+    """Conversations and queues, read by the console (and by tests)."""
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
@@ -149,4 +153,4 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   background=background, relays=relays)
+                   background=background, relays=relays, agent_desk=agent_desk, store=store)

@@ -203,6 +203,7 @@ class Buyer(StrictModel):
 
 class Role(StrEnum):
     agent = "agent"
+    supervisor = "supervisor"  # reads every agent's and shop's figures and conversations
     ops = "ops"
 
 

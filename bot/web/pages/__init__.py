@@ -1,0 +1,1 @@
+"""One module per console page; each exposes `routes(...)` for the app factory."""

@@ -1,0 +1,61 @@
+"""What the console reads about handed-off conversations, through the HandoffStore's read
+methods only (one module, so the lead can re-point it when the desk is split)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.handoff.model import Conversation, HistoryEntry, LoggedMessage, Role, Status
+from bot.handoff.store import HandoffStore
+from bot.shop.catalog import Catalog
+
+THREAD_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    conversation: Conversation
+    waiting_s: float | None
+    """Seconds the buyer has waited: since queued while waiting; since their last unanswered
+    message while held; None when the agent has answered everything."""
+
+
+def waited(conversation: Conversation, last: LoggedMessage | None, now: datetime) -> float | None:
+    if conversation.status is Status.queued:
+        return max(0.0, (now - conversation.queued_at).total_seconds())
+    if last is not None and last.role is Role.buyer:
+        return max(0.0, (now - last.at).total_seconds())
+    return None
+
+
+class ConsoleReader:
+    def __init__(self, store: HandoffStore) -> None:
+        self._store = store
+
+    async def get(self, conversation_id: int) -> Conversation | None:
+        return await self._store.get(conversation_id)
+
+    async def thread(self, conversation_id: int) -> list[LoggedMessage]:
+        return await self._store.last_messages(conversation_id, THREAD_LENGTH)
+
+    async def history(self, buyer_id: int) -> list[HistoryEntry]:
+        """What the buyer and the bot said before the handoff (for the context card)."""
+        return await self._store.history(buyer_id, 10)
+
+    async def open_conversations(self, catalog: Catalog, now: datetime) -> list[QueueRow]:
+        """Every waiting conversation (all shop queues) and every one an agent holds."""
+        seen: dict[int, Conversation] = {}
+        for shop in await self._store.queued_shops():
+            for conversation in await self._store.queue(shop):
+                seen[conversation.id] = conversation
+        for agent_id in catalog.staff:
+            for conversation_id in await self._store.held_by(agent_id):
+                held = await self._store.get(conversation_id)
+                if held is not None and held.is_open:
+                    seen[held.id] = held
+        rows = []
+        for conversation in seen.values():
+            last = await self._store.last_messages(conversation.id, 1)
+            rows.append(QueueRow(conversation, waited(conversation, last[-1] if last else None, now)))
+        return rows

@@ -136,6 +136,7 @@ async def test_traditional_chinese_is_understood(session: Session) -> None:
     assert "48小时内发货" in reply.text
 
 
+@pytest.mark.both_stores
 async def test_bot_only_service_is_measured_separately(session: Session) -> None:
     from bot.sla.report import SlaReporter, report_to_json, today_and_week
 

@@ -29,6 +29,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, MessageId, ReplyParameters
 from aiolimiter import AsyncLimiter
 
+from bot.runtime.log_masking import mask
+
 log = logging.getLogger(__name__)
 
 IDLE_WORKER_SECONDS = 30.0
@@ -193,8 +195,9 @@ class Outbox:
 
     def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
         self.stats.given_up += 1
+        # Masked before it is shortened: a phone number cut in half would escape the log filter.
         log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r",
-                  item.purpose, item.chat_id, item.reply_to, reason, item.text[:200])
+                  item.purpose, item.chat_id, item.reply_to, reason, mask(item.text)[:200])
         if item.sent is not None and not item.sent.done():
             item.sent.set_exception(exc)
             item.sent.exception()  # retrieved here: the log line above is the report

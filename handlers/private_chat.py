@@ -17,6 +17,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
 
+from bot.answers.language import plain_text
 from bot.answers.composer import HUMAN_DATA, PRODUCT_PREFIX, TOPIC_PREFIX, Answer, Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
@@ -60,7 +61,7 @@ async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowle
                             sku=match.sku if match else None, order_id=match.order_id if match else None,
                             promise=text)
         return
-    await desk.note(asker.user_id, Role.bot, text)
+    await desk.note(asker.user_id, Role.bot, plain_text(text))  # the history holds what the buyer read
     outbox.send(Outgoing(message.chat.id, text, markup=keyboard(knowledge, locale, answer.buttons),
                          purpose=answer.template))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -341,12 +342,13 @@ class Desk:
         await self._propagate_edit(conversation, Role.agent, message, conversation.buyer_id)
 
     async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
-        """A rendered quick-reply template, sent to the buyer as the agent's message."""
+        """A quick reply (plain text, as the buyer reads it), sent as the agent's message;
+        the topic's copy is HTML, so it is escaped there."""
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return
         await self._reply_to_buyer(held, agent_id, text, {"text": text})
-        self._to_topic(held, f"↪️ {text}")
+        self._to_topic(held, f"↪️ {html.escape(text, quote=False)}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         catalog = self.knowledge.catalog

@@ -17,8 +17,9 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,6 +32,7 @@ from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
+from bot.cli.redis_access import UNREACHABLE_EXIT_CODE, RedisUnreachable, announce, ensure_reachable
 from bot.cli.sla import sla_app
 
 log = logging.getLogger("livedesk")
@@ -100,6 +102,15 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
     await runtime.close()
 
 
+def _run_with_redis(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a command's event loop; an unreachable Redis ends it with one line, exit 1."""
+    try:
+        asyncio.run(main())
+    except RedisUnreachable as exc:
+        err_console.print(str(exc), markup=False, highlight=False, style="red", soft_wrap=True)
+        raise typer.Exit(UNREACHABLE_EXIT_CODE) from None
+
+
 @app.command()
 def run() -> None:
     """Run the bot on Telegram: long polling, or a webhook when WEBHOOK_URL is set (needs BOT_TOKEN)."""
@@ -114,15 +125,18 @@ def run() -> None:
     async def main() -> None:
         from bot.runtime.redis_connection import connect
 
-        redis = connect(settings.redis_url or DEFAULT_REDIS_URL)
-        bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+        url = settings.redis_url or DEFAULT_REDIS_URL
+        announce(err_console, url, settings.redis_prefix)
+        redis = connect(url)
         try:
+            await ensure_reachable(redis, url)
+            bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+            runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
             await _serve(settings, runtime, "livedesk is running; Ctrl-C stops it.")
         finally:
             await redis.aclose()
 
-    asyncio.run(main())
+    _run_with_redis(main)
 
 
 @app.command()
@@ -150,17 +164,20 @@ def sandbox(
             err_console.print(f"[red]Cannot listen on {emulator.host}:{emulator.port}: {exc.strerror}.[/] "
                               "Use --port to pick another port.")
             raise typer.Exit(1) from None
+        announce(err_console, settings.redis_url, settings.redis_prefix)
         redis = connect(settings.redis_url) if settings.redis_url else embedded()
-        bot = make_bot(SANDBOX_TOKEN, base)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
         try:
+            if settings.redis_url:
+                await ensure_reachable(redis, settings.redis_url)
+            bot = make_bot(SANDBOX_TOKEN, base)
+            runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
             await _serve(settings, runtime,
                          f"[bold green]livedesk sandbox:[/] open {base}/ in a browser (Ctrl-C stops it).")
         finally:
             await redis.aclose()
             await emulator.stop()
 
-    asyncio.run(main())
+    _run_with_redis(main)
 
 
 @app.command()

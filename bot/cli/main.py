@@ -27,7 +27,7 @@ from rich.table import Table
 
 from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import SystemClock
-from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings
+from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings, sandbox_settings
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
@@ -145,7 +145,7 @@ def sandbox(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
 ) -> None:
     """Run the real bot against the built-in Telegram emulator, with a web page to play in."""
-    settings = Settings()
+    settings = sandbox_settings(Settings())
     configure_logging(settings.log_level)
     holder = _load_holder(settings)
 

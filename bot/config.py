@@ -72,6 +72,10 @@ class Settings(BaseSettings):
         default=0.8, gt=0, description="How long the first answer waits to gather identical questions")
     burst_repeat_seconds: float = Field(
         default=30.0, ge=0, description="The same answer is not posted to the room again within this")
+    burst_max_mentions: int = Field(
+        default=20, ge=1, le=90,
+        description="A gathered room answer mentions at most this many askers and says how many more "
+                    "(Telegram formats only about the first 100 entities of a message)")
     clarify_failures_before_human: int = 1
 
     send_rate_per_second: float = 30.0

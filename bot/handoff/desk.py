@@ -20,7 +20,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.methods import CopyMessage, EditMessageCaption, EditMessageText, SendMessage
+from aiogram.methods import CopyMessage, CreateForumTopic, EditMessageCaption, EditMessageText, SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageId
 
 from bot.answers.composer import Asker, Handoff
@@ -190,9 +190,10 @@ class Desk:
             if fresh.topic_id is not None and not (recreate and fresh.topic_id == conversation.topic_id):
                 return fresh
             card = await self._card(fresh)
-            topic = await self.bot.create_forum_topic(
+            # Through the outbox: a 429 (many handoffs at once) is waited out like any send.
+            topic = await self.outbox.send(Outgoing(self.settings.agents_chat_id, method=CreateForumTopic(
                 chat_id=self.settings.agents_chat_id,
-                name=topic_name(self._render("agents/topic_name", {"card": card})))
+                name=topic_name(self._render("agents/topic_name", {"card": card}))), purpose="create topic"))
             fresh = await self.store.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")

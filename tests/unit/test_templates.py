@@ -173,7 +173,7 @@ def test_product_name_with_markup_is_escaped(tmp_path) -> None:
 
 def test_buyer_names_in_the_room_post_are_escaped(knowledge) -> None:
     text = knowledge.render("zh-CN", "live/burst", {
-        "askers": [{"id": 1, "name": "<i>A</i>"}, {"id": 2, "name": "B&C"}],
+        "askers": [{"id": 1, "name": "<i>A</i>"}, {"id": 2, "name": "B&C"}], "more": 0,
         "answer": knowledge.markup("亲，<b>有货</b>。"),
     })
     assert "&lt;i&gt;A&lt;/i&gt;" in text and "B&amp;C" in text
@@ -287,3 +287,12 @@ async def test_failed_template_reload_returns_the_template_error(tmp_path) -> No
     assert errors and any(e.file.name == "thanks.j2" and "yyds" in e.reason for e in errors)
     assert holder.current is first
     assert answer_text(holder.current, "谢谢") == "不客气，亲！还有其他问题随时问我哦。"
+
+
+@pytest.mark.parametrize(("locale", "says"), [("zh-CN", "等25位买家"), ("en", "and 20 more")])
+def test_a_room_post_counts_the_askers_it_does_not_name(knowledge, locale: str, says: str) -> None:
+    text = knowledge.render(locale, "live/burst", {
+        "askers": [{"id": i, "name": f"买家{i}"} for i in range(5)], "more": 20,
+        "answer": knowledge.markup("亲，有货。"),
+    })
+    assert text.count("tg://user?id=") == 5 and says in text

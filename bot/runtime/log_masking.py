@@ -29,7 +29,8 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _SEP = r"[ \t\-.·]?"
 _PHONE = re.compile(rf"(?<![\d+.])(?:\+?86{_SEP})?(1[3-9]\d){_SEP}(\d{{4}}){_SEP}(\d{{4}})(?![\d.]\d)(?!\d)")
 _ID_CARD = re.compile(r"(?<!\d)\d{14}(\d{3}[\dXx])(?![\dXx])")
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*"
+                    r"@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 _ADDRESS = re.compile(
     r"((?:[\u4e00-\u9fff]{2,6}(?:省|自治区|市|州|盟)){1,2}(?:[\u4e00-\u9fff]{1,6}(?:区|县|旗))?)"
     r"[\u4e00-\u9fff\w\-#]{2,40}?(?:路|街|道|巷|弄|村|小区|大厦|花园|公寓)[\w\-#号栋单元室楼层]*")

@@ -55,10 +55,14 @@ def origin_allowed(origin: str | None, host_header: str | None) -> bool:
     if origin is None:
         return True
     parsed = urlsplit(origin)
-    return parsed.scheme in ("http", "https") and bool(host_header) and parsed.netloc.lower() == (host_header or "").lower()
+    same_server = bool(host_header) and parsed.netloc.lower() == (host_header or "").lower()
+    return parsed.scheme in ("http", "https") and same_server
 
 
-def origin_guard(own_host: Callable[[], str]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+
+
+def origin_guard(own_host: Callable[[], str]) -> Middleware:
     """aiohttp middleware refusing other sites' requests; `own_host` is read per request
     (the emulator learns its bound address only when it starts)."""
 

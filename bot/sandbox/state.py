@@ -609,8 +609,8 @@ class TelegramState:
         elif sticker is not None:
             message["sticker"] = sticker_object(self.add_file("sticker"), sticker)
         elif recording is not None:
-            message[recording] = recording_object(self.add_file(recording, content=b"sandbox " + recording.encode()),
-                                                  recording)
+            stored_file = self.add_file(recording, content=b"sandbox " + recording.encode())
+            message[recording] = recording_object(stored_file, recording)
             if text and recording != "video_note":
                 message["caption"] = text
         elif location is not None:

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
         default=0.8, gt=0, description="How long the first answer waits to gather identical questions")
     burst_repeat_seconds: float = Field(
         default=30.0, ge=0, description="The same answer is not posted to the room again within this")
+    burst_max_mentions: int = Field(
+        default=20, ge=1, le=90,
+        description="A gathered room answer mentions at most this many askers and says how many more "
+                    "(Telegram formats only about the first 100 entities of a message)")
 
     send_rate_per_second: float = 30.0
     group_messages_per_minute: int = 20
@@ -121,3 +125,20 @@ class Settings(BaseSettings):
         if path is not None:
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
         return tuple(sources)
+
+
+SANDBOX_REDIS_PREFIX = "ld-sandbox"
+"""Key prefix of a sandbox pointed at a real Redis when REDIS_PREFIX is not set."""
+
+
+def sandbox_settings(settings: Settings) -> Settings:
+    """The settings `livedesk sandbox` runs with.
+
+    A sandbox on a shared Redis (REDIS_URL set, e.g. the one a shop's bot uses) must not
+    read or write the production keys: without an explicit REDIS_PREFIX it uses its own,
+    SANDBOX_REDIS_PREFIX. On the embedded store (no REDIS_URL) nothing is shared, and a
+    prefix someone did set is always kept.
+    """
+    if settings.redis_url and "redis_prefix" not in settings.model_fields_set:
+        return settings.model_copy(update={"redis_prefix": SANDBOX_REDIS_PREFIX})
+    return settings

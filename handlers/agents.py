@@ -8,6 +8,7 @@ Anywhere in the group: /online, /break, /offline, /sla, /help.
 
 from __future__ import annotations
 
+import html
 import logging
 
 from aiogram import Router
@@ -111,12 +112,14 @@ def make_router(settings: Settings) -> Router:
             _note(outbox, message, knowledge.render(locale, "agents/quick_unknown", {"key": key, "keys": keys}))
             return
         shop = knowledge.catalog.shops.get(conversation.shop)
-        text = knowledge.render(knowledge.locale(conversation.language_code), f"{QUICK_FOLDER}/{key}", {
+        # Rendered with autoescape, but sent to the buyer as plain text (the agent's words):
+        # decode the entities, so a name like "A&B" does not arrive as "A&amp;B".
+        text = html.unescape(knowledge.render(knowledge.locale(conversation.language_code), f"{QUICK_FOLDER}/{key}", {
             "agent": agent_desk.agent_name(message.from_user.id),
             "buyer": {"name": conversation.buyer_name, "id": conversation.buyer_id},
             "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours, "courier": shop.courier}
             if shop else None,
-        })
+        }))
         await agent_desk.quick_reply(conversation, message.from_user.id, text)
 
     @router.message(FromAgent(), InTopic())

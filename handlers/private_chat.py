@@ -18,6 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
 
 from bot.answers.composer import Answer, Asker, Handoff
+from bot.answers.language import plain_text
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
@@ -58,7 +59,7 @@ async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowle
                             sku=match.sku if match else None, order_id=match.order_id if match else None,
                             promise=text)
         return
-    await buyer_desk.note(asker.user_id, Role.bot, text)
+    await buyer_desk.note(asker.user_id, Role.bot, plain_text(text))  # the history holds what the buyer read
     outbox.send(Outgoing(message.chat.id, text, markup=keyboard(knowledge, locale, answer.buttons),
                          purpose=answer.template))
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.answers.buttons import Button, ButtonKind
+from bot.answers.price_to_pay import price_to_pay_view
 from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
 from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
 from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
@@ -340,7 +341,8 @@ class Composer:
         view = product_view(catalog, self.rules, product, at) if product else None
         context = {**base, "product": view}
         if intent == "price":
-            return Answer("price", context, sku=product.sku if product else None)
+            deal = price_to_pay_view(catalog, self.rules, product, at) if product else None
+            return Answer("price", {**context, "deal": deal}, sku=product.sku if product else None)
         if intent == "stock" and product is not None:
             size = match.size if match.size in product.stock else None
             alternative = nearest_in_stock(product, size) if size and product.stock[size] == 0 else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import Field
 
 from bot.datafiles import StrictModel, load_model
+from bot.understanding.invisible import strip_format_characters
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -52,8 +53,9 @@ class Violation:
 
 
 def plain_text(text: str) -> str:
-    """What the buyer reads: HTML tags removed, entities decoded."""
-    return html.unescape(_TAGS.sub("", text))
+    """What the buyer reads: HTML tags removed, entities decoded, invisible format
+    characters (zero-width spaces...) removed, so `最\u200b好` is read as 最好."""
+    return strip_format_characters(html.unescape(_TAGS.sub("", text)))
 
 
 def check(text: str, rules: LanguageRules, *, require_polite: bool = False) -> list[Violation]:
@@ -83,7 +85,7 @@ def compliant_alternative(text: str, rules: LanguageRules) -> str:
         kept.append(match[0])
         return f"\x00{len(kept) - 1}\x00"
 
-    out = text
+    out = strip_format_characters(text)  # the words were found without them
     if rules.exceptions:
         out = re.sub("|".join(map(re.escape, rules.exceptions)), keep, out, flags=re.IGNORECASE)
     for violation in check(text, rules):

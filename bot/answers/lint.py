@@ -74,9 +74,10 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
     yield Sample("start", {}, "/start")
     yield Sample("help", {}, "/help")
     yield Sample("fallback", {}, "fallback")
-    for n in (1, 3):
+    for n, more in ((1, 0), (3, 0), (3, 40)):
         askers = [{"id": 700000 + i, "name": f"买家{i}"} for i in range(n)]
-        yield Sample("live/burst", {"askers": askers, "answer": knowledge.markup("亲，测试。")}, "burst")
+        yield Sample("live/burst", {"askers": askers, "more": more, "answer": knowledge.markup("亲，测试。")},
+                     "burst")
     yield Sample("ops/now_set", {"product": view}, "/now")
     yield Sample("ops/now_unknown", {"sku": "NOPE", "products": products}, "/now NOPE")
     yield Sample("ops/now_unknown", {"sku": None, "products": products}, "/now")

@@ -16,7 +16,7 @@ from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import load_knowledge
-from bot.runtime.redis_connection import connect
+from bot.runtime.redis_connection import connect, display_url
 
 
 async def run_checks(settings: Settings, console: Console) -> bool:
@@ -42,12 +42,13 @@ async def run_checks(settings: Settings, console: Console) -> bool:
     except DataFileError as exc:
         bad(f"data files have {len(exc.errors)} problem(s): {exc.errors[0]}", "run `livedesk check`")
 
-    redis = connect(settings.redis_url or DEFAULT_REDIS_URL)
+    url = settings.redis_url or DEFAULT_REDIS_URL
+    redis = connect(url)
     try:
         await redis.ping()
-        good(f"Redis reachable at {settings.redis_url or DEFAULT_REDIS_URL}")
+        good(f"Redis reachable at {display_url(url)} (key prefix {settings.redis_prefix!r})")
     except (RedisError, OSError) as exc:
-        bad(f"Redis not reachable: {exc}", "start Redis or set REDIS_URL=redis://host:6379/0")
+        bad(f"Redis not reachable at {display_url(url)}: {exc}", "start Redis or set REDIS_URL=redis://host:6379/0")
     finally:
         await redis.aclose()
 

@@ -17,8 +17,9 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,11 +27,12 @@ from rich.table import Table
 
 from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import SystemClock
-from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings
+from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings, sandbox_settings
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
+from bot.cli.redis_access import UNREACHABLE_EXIT_CODE, RedisUnreachable, announce, ensure_reachable
 from bot.cli.sla import sla_app
 from bot.cli.web import register as register_web
 
@@ -105,6 +107,15 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
     await runtime.close()
 
 
+def _run_with_redis(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a command's event loop; an unreachable Redis ends it with one line, exit 1."""
+    try:
+        asyncio.run(main())
+    except RedisUnreachable as exc:
+        err_console.print(str(exc), markup=False, highlight=False, style="red", soft_wrap=True)
+        raise typer.Exit(UNREACHABLE_EXIT_CODE) from None
+
+
 @app.command()
 def run() -> None:
     """Run the bot on Telegram: long polling, or a webhook when WEBHOOK_URL is set (needs BOT_TOKEN)."""
@@ -119,15 +130,18 @@ def run() -> None:
     async def main() -> None:
         from bot.runtime.redis_connection import connect
 
-        redis = connect(settings.redis_url or DEFAULT_REDIS_URL)
-        bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+        url = settings.redis_url or DEFAULT_REDIS_URL
+        announce(err_console, url, settings.redis_prefix)
+        redis = connect(url)
         try:
+            await ensure_reachable(redis, url)
+            bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+            runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
             await _serve(settings, runtime, "livedesk is running; Ctrl-C stops it.")
         finally:
             await redis.aclose()
 
-    asyncio.run(main())
+    _run_with_redis(main)
 
 
 @app.command()
@@ -138,7 +152,7 @@ def sandbox(
 ) -> None:
     """Run the real bot against the built-in Telegram emulator, with a web page to play in,
     and the web console beside it (sign in as any staff member, signed with the emulator's token)."""
-    settings = Settings()
+    settings = sandbox_settings(Settings())
     configure_logging(settings.log_level)
     holder = _load_holder(settings)
 
@@ -157,23 +171,28 @@ def sandbox(
             err_console.print(f"[red]Cannot listen on {emulator.host}:{emulator.port}: {exc.strerror}.[/] "
                               "Use --port to pick another port.")
             raise typer.Exit(1) from None
+        announce(err_console, settings.redis_url, settings.redis_prefix)
         redis = connect(settings.redis_url) if settings.redis_url else embedded()
-        bot = make_bot(SANDBOX_TOKEN, base)
-        chosen = emulator.port + 1 if console_port is None else console_port
-        console_url = f"http://{emulator.host}:{chosen}"
-        played = settings.model_copy(update={"web_public_url": settings.web_public_url or console_url})
-        runtime = build_runtime(played, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
-        console_runner = await _sandbox_console(settings, runtime, emulator.host, chosen)
+        console_runner: web.AppRunner | None = None
         try:
+            if settings.redis_url:
+                await ensure_reachable(redis, settings.redis_url)
+            bot = make_bot(SANDBOX_TOKEN, base)
+            chosen = emulator.port + 1 if console_port is None else console_port
+            console_url = f"http://{emulator.host}:{chosen}"
+            played = settings.model_copy(update={"web_public_url": settings.web_public_url or console_url})
+            runtime = build_runtime(played, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
+            console_runner = await _sandbox_console(settings, runtime, emulator.host, chosen)
             await _serve(settings, runtime,
                          f"[bold green]livedesk sandbox:[/] open {base}/ in a browser, the console at "
                          f"{console_url}/ (Ctrl-C stops it).")
         finally:
-            await console_runner.cleanup()
+            if console_runner is not None:
+                await console_runner.cleanup()
             await redis.aclose()
             await emulator.stop()
 
-    asyncio.run(main())
+    _run_with_redis(main)
 
 
 async def _sandbox_console(settings: Settings, runtime: Runtime, host: str, port: int) -> web.AppRunner:

@@ -10,10 +10,16 @@ import json
 from typing import Annotated
 
 import typer
-from redis.asyncio import Redis
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.redis_access import (
+    UNREACHABLE_EXIT_CODE,
+    RedisUnreachable,
+    announce,
+    ensure_reachable,
+    one_shot_client,
+)
 from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
 from bot.sla.periods import Period, parse_day
@@ -48,7 +54,14 @@ def report_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     url = redis_url or settings.redis_url or DEFAULT_REDIS_URL
-    report = asyncio.run(_build(url, prefix or settings.redis_prefix, sla, period, shop, agent))
+    prefix = prefix or settings.redis_prefix
+    stderr = Console(stderr=True)
+    announce(stderr, url, prefix)
+    try:
+        report = asyncio.run(_build(url, prefix, sla, period, shop, agent))
+    except RedisUnreachable as exc:
+        stderr.print(str(exc), markup=False, highlight=False, style="red", soft_wrap=True)
+        raise typer.Exit(UNREACHABLE_EXIT_CODE) from None
     if as_json:
         typer.echo(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
     else:
@@ -57,8 +70,9 @@ def report_command(
 
 async def _build(url: str, prefix: str, sla: SlaSettings, period: Period, shops: list[str] | None,
                  agent: str | None) -> Report:
-    redis = Redis.from_url(url)
+    redis = one_shot_client(url)
     try:
+        await ensure_reachable(redis, url)
         return await SlaReporter(redis, sla, prefix).build(period, shops or None, agent)
     finally:
         await redis.aclose()

@@ -7,6 +7,7 @@ relay worker delivers it) and counted for the SLA.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -119,12 +120,13 @@ class AgentDesk:
         await self._relays.propagate_edit(conversation, Role.agent, edit, conversation.buyer_id)
 
     async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
-        """A rendered quick-reply template, sent to the buyer as the agent's message."""
+        """A quick reply (plain text, as the buyer reads it), sent as the agent's message;
+        the topic's copy is HTML, so it is escaped there."""
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return
         await self._reply_to_buyer(held, agent_id, text, {"text": text})
-        self._notifier.to_topic(held, f"↪️ {text}")
+        self._notifier.to_topic(held, f"↪️ {html.escape(text, quote=False)}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         """To another agent (by id) or back to a shop's queue (by shop id); usage help otherwise."""

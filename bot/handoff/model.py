@@ -52,6 +52,12 @@ class MessageKind(StrEnum):
     photo = "photo"
     document = "document"
     sticker = "sticker"
+    voice = "voice"
+    video = "video"
+    video_note = "video_note"
+    location = "location"
+    contact = "contact"
+    poll = "poll"
 
 
 class Direction(StrEnum):

@@ -12,13 +12,14 @@ import contextlib
 import logging
 from typing import Any
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import CreateForumTopic
 
 from bot.config import Settings
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
 from bot.handoff.store import HandoffStore
+from bot.telegram.sending import Outgoing
 from bot.handoff.views import card_buttons, card_view, topic_name
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,8 @@ CARD_HISTORY = 10
 
 
 class Topics:
-    def __init__(self, settings: Settings, bot: Bot, store: HandoffStore, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, store: HandoffStore, notifier: Notifier) -> None:
         self._settings = settings
-        self._bot = bot
         self._store = store
         self._notifier = notifier
         self._lock = asyncio.Lock()
@@ -42,9 +42,11 @@ class Topics:
                 return fresh
             card = await self._card(fresh)
             notifier = self._notifier
-            topic = await self._bot.create_forum_topic(
-                chat_id=self._settings.agents_chat_id,
-                name=topic_name(notifier.render("agents/topic_name", {"card": card})))
+            # Through the outbox: a 429 (many handoffs at once) is waited out like any send.
+            chat_id = self._settings.agents_chat_id
+            topic = await notifier.outbox.send(Outgoing(chat_id, method=CreateForumTopic(
+                chat_id=chat_id, name=topic_name(notifier.render("agents/topic_name", {"card": card}))),
+                purpose="create topic"))
             fresh = await self._store.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")

@@ -8,6 +8,7 @@ templates and their labels in labels.yaml.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -73,8 +74,10 @@ def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[Hi
 
 
 def topic_name(rendered: str) -> str:
-    """Telegram limits topic names to 128 characters."""
-    return rendered.strip().replace("\n", " ")[:TOPIC_NAME_LIMIT]
+    """The topic's name as plain text: Telegram shows it as typed (no HTML), so the entities
+    the template's autoescape wrote (a buyer called `A&B` → `A&amp;B`) are decoded. Telegram
+    limits topic names to 128 characters."""
+    return html.unescape(rendered).strip().replace("\n", " ")[:TOPIC_NAME_LIMIT]
 
 
 def sample_conversation(catalog: Catalog, at: datetime, buyer_id: int, reason: str) -> Conversation:

@@ -19,7 +19,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from markupsafe import Markup
 from redis.asyncio import Redis
 
-from bot.live_room.burst import BurstGate, RoomAsker
+from bot.live_room.burst import BurstGate, RoomAsker, mentioned
 from bot.clock import Clock
 from bot.config import Settings
 from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
@@ -125,8 +125,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         locale, answer = payload
         # The answer inside was checked against the language rules when it was rendered;
         # the wrapper adds only the askers' own names, which are not the shop's words.
+        named, more = mentioned(askers, settings.burst_max_mentions)
         text = holder.current.replies.render(locale, "live/burst", {
-            "askers": [{"id": a.user_id, "name": a.name} for a in askers], "answer": Markup(answer),
+            "askers": [{"id": a.user_id, "name": a.name} for a in named], "more": more,
+            "answer": Markup(answer),
         }).text
         outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
 
@@ -135,7 +137,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     notifier = Notifier(settings, outbox, holder)
-    topics = Topics(settings, bot, store, notifier)
+    topics = Topics(settings, store, notifier)
     assigner = Assigner(store, notifier, topics, clock)
     relays = RelayWorker(settings, bot, outbox, store, topics, clock)
     buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)

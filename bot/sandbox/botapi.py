@@ -48,7 +48,8 @@ _STRING_FIELDS = frozenset({
     "language_code", "file_id", "emoji", "title", "inline_message_id", "secret_token", "data",
     "business_connection_id", "message_effect_id", "action", "ip_address",
 })
-_CONTENT_KEYS = ("text", "entities", "photo", "document", "sticker", "caption", "caption_entities")
+_CONTENT_KEYS = ("text", "entities", "photo", "document", "sticker", "caption", "caption_entities",
+                 "voice", "video", "video_note", "location", "contact", "poll")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.botapi import bot_api_routes
+from bot.sandbox.origin_guard import origin_guard
 from bot.sandbox.page import page_routes
 from bot.sandbox.state import TelegramState
 
@@ -45,7 +46,8 @@ class Emulator(TelegramState):
 
     def make_app(self) -> web.Application:
         """Bot API routes, the page and its JSON API; mountable in another app for tests."""
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(client_max_size=60 * 1024 * 1024,
+                              middlewares=[origin_guard(lambda: self.host)])
         app.add_routes(bot_api_routes(self))
         app.add_routes(page_routes(self))
         app.on_shutdown.append(self._on_shutdown)

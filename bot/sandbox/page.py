@@ -23,7 +23,9 @@ POST /sandbox/api/people    {"language_code"?, "name"?}  → {"ok", "person"}: a
 POST /sandbox/api/language  {"user_id", "language_code"} → {"ok", "person"}
 POST /sandbox/api/topics/delete {"chat_id", "thread_id"}  → {"ok"}: delete a topic by hand,
      to show the bot re-creating it.
-Errors answer 400 with {"ok": false, "error": "..."}.
+Errors answer 400 with {"ok": false, "error": "..."}. Requests from another site's page
+(an Origin other than this server) or by a host name that is not this sandbox (DNS
+rebinding) answer 403 with the reason (bot/sandbox/origin_guard.py).
 """
 
 from __future__ import annotations

@@ -601,11 +601,18 @@ class TelegramState:
         photo: bool = False,
         document: str | None = None,
         sticker: str | None = None,
+        recording: str | None = None,
+        location: tuple[float, float] | None = None,
+        contact: tuple[str, str] | None = None,
+        poll: tuple[str, tuple[str, ...]] | None = None,
     ) -> dict[str, Any]:
         """A person writes in a chat; returns the Message and queues its Update.
 
         `photo` sends a picture with `text` as caption; `document` a file of that name;
-        `sticker` a sticker with that emoji. In a private chat, chat_id is the user id.
+        `sticker` a sticker with that emoji; `recording` a "voice", "video" or
+        "video_note" (voice and video carry `text` as caption); `location` a
+        (latitude, longitude); `contact` a (phone number, first name); `poll` a
+        (question, options). In a private chat, chat_id is the user id.
         """
         person = self._check_user_can_post(chat_id, user_id)
         try:
@@ -627,6 +634,17 @@ class TelegramState:
                     message["caption_entities"] = entities
         elif sticker is not None:
             message["sticker"] = sticker_object(self.add_file("sticker"), sticker)
+        elif recording is not None:
+            stored_file = self.add_file(recording, content=b"sandbox " + recording.encode())
+            message[recording] = recording_object(stored_file, recording)
+            if text and recording != "video_note":
+                message["caption"] = text
+        elif location is not None:
+            message["location"] = {"latitude": location[0], "longitude": location[1]}
+        elif contact is not None:
+            message["contact"] = {"phone_number": contact[0], "first_name": contact[1]}
+        elif poll is not None:
+            message["poll"] = poll_object(next(self._file_counter), *poll)
         else:
             if not text:
                 raise ValueError("a text message needs text")
@@ -922,6 +940,33 @@ def document_object(stored: StoredFile) -> dict[str, Any]:
     if stored.file_name:
         document["file_name"] = stored.file_name
     return document
+
+
+RECORDINGS = ("voice", "video", "video_note")
+
+
+def recording_object(stored: StoredFile, kind: str) -> dict[str, Any]:
+    """A voice message, video or round video note, as Telegram describes each."""
+    if kind not in RECORDINGS:
+        raise ValueError(f"a recording is one of {RECORDINGS}, not {kind!r}")
+    recording: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                 "duration": 3, "file_size": len(stored.content or b"")}
+    if kind == "video":
+        recording.update(width=640, height=360)
+    elif kind == "video_note":
+        recording["length"] = 240
+    else:
+        recording["mime_type"] = "audio/ogg"
+    return recording
+
+
+def poll_object(number: int, question: str, options: tuple[str, ...]) -> dict[str, Any]:
+    return {"id": f"sandbox-poll-{number:06d}", "question": question,
+            "options": [{"persistent_id": f"{number}-{i}", "text": option, "voter_count": 0}
+                        for i, option in enumerate(options)],
+            "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
+            "type": "regular", "allows_multiple_answers": False, "allows_revoting": False,
+            "members_only": False}
 
 
 def sticker_object(stored: StoredFile, emoji: str | None) -> dict[str, Any]:

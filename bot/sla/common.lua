@@ -25,7 +25,13 @@ end
 -- Distinct buyers without sets to count at report time: each buyer has a bit mask per scope
 -- and period (1 had an assessed round, 2 a round late for 30 s, 4 late for 3 min, 8 served);
 -- the first time a bit is set, the matching u_* counter of that scope and period goes up.
+-- Bits are tested with plain arithmetic, not Lua's `bit` library: the embedded store of the
+-- sandbox (fakeredis' Lua) has no `bit`, and the scripts must run the same on both.
 local BITS = {{1, 'u_rb'}, {2, 'u_l30'}, {4, 'u_l3m'}, {8, 'u_srv'}}
+
+local function has_bit(mask, b)
+  return math.floor(mask / b) % 2 == 1
+end
 
 local function mark_period(bkey, ckey, agent, buyer, bits)
   local fields = {buyer}
@@ -37,13 +43,18 @@ local function mark_period(bkey, ckey, agent, buyer, bits)
   local old = redis.call('HMGET', bkey, unpack(fields))
   for i = 1, #fields do
     local before = tonumber(old[i]) or 0
-    local after = bit.bor(before, bits)
+    local after = before
+    local newly = {}
+    for _, b in ipairs(BITS) do
+      if has_bit(bits, b[1]) and not has_bit(before, b[1]) then
+        after = after + b[1]
+        newly[#newly + 1] = b[2]
+      end
+    end
     if after ~= before then
       redis.call('HSET', bkey, fields[i], after)
-      for _, b in ipairs(BITS) do
-        if bit.band(after, b[1]) ~= 0 and bit.band(before, b[1]) == 0 then
-          redis.call('HINCRBY', ckey, scopes[i] .. b[2], 1)
-        end
+      for _, name in ipairs(newly) do
+        redis.call('HINCRBY', ckey, scopes[i] .. name, 1)
       end
       touched_masks[bkey] = true
       touched[ckey] = true

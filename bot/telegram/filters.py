@@ -45,7 +45,9 @@ class HasText(Filter):
 
 class HasMedia(Filter):
     async def __call__(self, message: Message) -> bool:
-        return bool(message.photo or message.document or message.sticker)
+        return bool(message.photo or message.document or message.sticker or message.voice
+                    or message.video or message.video_note or message.location or message.contact
+                    or message.poll)
 
 
 class FromAgent(Filter):

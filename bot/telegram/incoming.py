@@ -16,6 +16,19 @@ def kind_of(message: Message) -> tuple[MessageKind, str | None, str]:
         return MessageKind.document, message.document.file_id, message.caption or ""
     if message.sticker:
         return MessageKind.sticker, message.sticker.file_id, message.sticker.emoji or ""
+    # Relayed by copyMessage like the rest; the text is only what the history shows.
+    if message.voice:
+        return MessageKind.voice, message.voice.file_id, message.caption or ""
+    if message.video:
+        return MessageKind.video, message.video.file_id, message.caption or ""
+    if message.video_note:
+        return MessageKind.video_note, message.video_note.file_id, ""
+    if message.location:
+        return MessageKind.location, None, ""
+    if message.contact:
+        return MessageKind.contact, None, ""
+    if message.poll:
+        return MessageKind.poll, None, message.poll.question
     return MessageKind.text, None, message.text or ""
 
 

@@ -15,7 +15,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -26,8 +27,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardMarkup, Message, MessageId, ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 from aiolimiter import AsyncLimiter
+
+from bot.runtime.log_masking import mask
+from bot.telegram.text_limits import split_text
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +52,9 @@ class Outgoing:
     thread_id: int | None = None
     purpose: str = "answer"
     """What this message is, for logs ("answer", "burst", "ops"...)."""
-    method: TelegramMethod[Message] | TelegramMethod[MessageId] | None = None
-    sent: asyncio.Future[Message | MessageId] | None = field(default=None, repr=False)
+    method: TelegramMethod[Any] | None = None
+    """Any Bot API call paced and retried like a message (copyMessage, createForumTopic...)."""
+    sent: asyncio.Future[Any] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -95,11 +100,26 @@ class Outbox:
             self._chat_limiters[chat_id] = limiter
         return limiter
 
-    def send(self, item: Outgoing) -> asyncio.Future[Message | MessageId]:
+    def send(self, item: Outgoing) -> asyncio.Future[Any]:
         """Queue a message; returns a future that resolves to the sent Message.
 
         Callers normally do not await it: a handler must not wait a group's pacing.
+        A text over Telegram's limit goes out as several messages in a row (split at
+        lines): the first replies to `reply_to`, the last carries the buttons, and the
+        future is the last one's.
         """
+        if item.method is None:
+            parts = split_text(item.text)
+            if len(parts) > 1:
+                log.info("splitting a %d-character %s to chat %s into %d messages",
+                         len(item.text), item.purpose, item.chat_id, len(parts))
+                for n, part in enumerate(parts[:-1]):
+                    self._queue(replace(item, text=part, markup=None, sent=None,
+                                        reply_to=item.reply_to if n == 0 else None))
+                item = replace(item, text=parts[-1], reply_to=None, sent=None)
+        return self._queue(item)
+
+    def _queue(self, item: Outgoing) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         item.sent = loop.create_future()
         queue = self._queues.get(item.chat_id)
@@ -134,7 +154,7 @@ class Outbox:
             if queue.empty():
                 self._queues.pop(chat_id, None)
 
-    async def _call(self, item: Outgoing) -> Message | MessageId:
+    async def _call(self, item: Outgoing) -> Any:
         if item.method is not None:
             return await self._bot(item.method)
         return await self._bot.send_message(
@@ -193,8 +213,9 @@ class Outbox:
 
     def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
         self.stats.given_up += 1
+        # Masked before it is shortened: a phone number cut in half would escape the log filter.
         log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r",
-                  item.purpose, item.chat_id, item.reply_to, reason, item.text[:200])
+                  item.purpose, item.chat_id, item.reply_to, reason, mask(item.text)[:200])
         if item.sent is not None and not item.sent.done():
             item.sent.set_exception(exc)
             item.sent.exception()  # retrieved here: the log line above is the report

@@ -4,6 +4,11 @@ Buyers write traditional and simplified Chinese, full-width letters and digits (
 emoji, colloquial spellings (啥, 咋, 木有) and Chinese numerals (一米六, 一百斤). Matching
 rules are written once, against the canonical form: NFKC, simplified Chinese, lower case,
 colloquial words replaced, numerals in height/weight phrases turned into digits.
+
+Invisible format characters (zero-width spaces, bidi marks: Unicode Cf) are removed first,
+so `投\u200b诉` matches 投诉. Matching reads at most the first MATCH_READ_CHARS characters
+of a message: buyer questions are short, and a bound keeps the cost of a 4,096-character
+message (Telegram's maximum) flat whatever the patterns are (bench/bench_odd_input.py).
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import opencc
+
+from bot.understanding.invisible import strip_format_characters
+
+# How much of a message matching reads; the rest is ignored (a question is near the start).
+MATCH_READ_CHARS = 300
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -85,7 +95,8 @@ class Normalizer:
         self._synonym_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def __call__(self, raw: str) -> Normalized:
-        text = unicodedata.normalize("NFKC", raw)
+        text = strip_format_characters(raw)[:MATCH_READ_CHARS]
+        text = unicodedata.normalize("NFKC", text)
         text = self._t2s.convert(text).lower()
         had_symbols = any(is_emoji_or_symbol(ch) for ch in text)
         text = "".join(" " if is_emoji_or_symbol(ch) else ch for ch in text)

@@ -51,6 +51,7 @@ async def hand_off(session: Session, buyer: int, text: str = "转人工") -> Bot
     return reply
 
 
+@pytest.mark.both_stores
 async def test_asking_for_a_human_opens_a_topic_with_a_context_card(session: Session) -> None:
     await session.room(NANA, "/now BS-DRESS")
     await session.private(XIAO_WANG, "连衣裙有M码吗")
@@ -64,6 +65,7 @@ async def test_asking_for_a_human_opens_a_topic_with_a_context_card(session: Ses
     await in_topic(session, thread, "转人工")  # the buyer's own message, relayed
 
 
+@pytest.mark.both_stores
 async def test_take_relay_both_ways_and_the_bot_stays_quiet(session: Session) -> None:
     await hand_off(session, XIAO_LI)
     thread = await topic_of(session, "小李")
@@ -103,6 +105,7 @@ async def test_forbidden_words_from_an_agent_are_held_with_an_alternative(sessio
     assert not [c for c in session.emulator.calls if c.method == "copyMessage" and c.chat_id == XIAO_WANG]
 
 
+@pytest.mark.both_stores
 async def test_close_says_goodbye_and_asks_for_a_rating(session: Session) -> None:
     await hand_off(session, XIAO_LI)
     thread = await topic_of(session, "小李")
@@ -124,6 +127,7 @@ def _conversation_id(call: BotCall) -> str:
     return rows[0][0]["callback_data"].split(":")[1]
 
 
+@pytest.mark.both_stores
 async def test_back_hands_the_buyer_to_the_bot_without_a_survey(session: Session) -> None:
     await hand_off(session, XIAO_WANG)
     thread = await topic_of(session, "小王")
@@ -203,6 +207,7 @@ async def test_non_agents_cannot_use_agent_commands(session: Session) -> None:
     await in_topic(session, thread, "娜娜 已接待")
 
 
+@pytest.mark.both_stores
 async def test_transfer_to_another_agent(session: Session) -> None:
     await hand_off(session, XIAO_ZHANG)
     thread = await topic_of(session, "小张")

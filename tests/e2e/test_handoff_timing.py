@@ -25,10 +25,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def timed(redis: Redis, key_prefix: str, knowledge: Knowledge,
+async def timed(bot_redis: Redis, key_prefix: str, knowledge: Knowledge,
                 clock: ManualClock) -> AsyncIterator[tuple[Session, ManualClock]]:
     settings = demo_settings(key_prefix, handoff={"no_agent_after_s": 60})
-    async with running_bot(settings, redis, knowledge, clock) as session:
+    async with running_bot(settings, bot_redis, knowledge, clock) as session:
         yield session, clock
 
 
@@ -108,6 +108,7 @@ async def test_an_edited_buyer_message_is_edited_in_the_topic(timed: tuple[Sessi
     assert not any("地址是西湖区" == (m.get("text") or "") for m in session.emulator.messages(AGENTS, thread))
 
 
+@pytest.mark.both_stores
 async def test_sla_in_the_agents_group_shows_today_and_this_week(timed: tuple[Session, ManualClock]) -> None:
     session, clock = timed
     await hand_off(session, XIAO_WANG)

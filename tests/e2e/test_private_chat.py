@@ -126,7 +126,7 @@ async def test_a_product_question_without_product_asks_which(session: Session) -
 async def test_english_buyers_get_english_answers(session: Session) -> None:
     session.emulator.set_language(XIAO_LI, "en")
     reply = await session.private(XIAO_LI, "how much is the dress")
-    assert reply.text == "The 纯棉连衣裙 is ¥120.00."
+    assert reply.text == "The 纯棉连衣裙 is ¥120.00. Add ¥30.00 more to get 跨店每满150减20 (¥20.00 off)."
     reply = await session.private(XIAO_LI, "do you have size M dress")
     assert "sold out" in reply.text and "size L is in stock" in reply.text
 
@@ -136,6 +136,7 @@ async def test_traditional_chinese_is_understood(session: Session) -> None:
     assert "48小时内发货" in reply.text
 
 
+@pytest.mark.both_stores
 async def test_bot_only_service_is_measured_separately(session: Session) -> None:
     from bot.sla.report import SlaReporter, report_to_json, today_and_week
 

@@ -70,3 +70,19 @@ async def test_the_room_gets_the_rule_in_one_line_with_the_stage_product(session
     reply = await session.room(XIAO_WANG, "满减怎么算？")
     assert "定制刻字茶礼盒¥168.00" in reply.text and "可减20元" in reply.text
     assert LIVE_ROOM < 0
+
+
+async def test_price_questions_give_the_price_to_pay(session: Session) -> None:
+    reply = await session.private(XIAO_WANG, "礼盒多少钱")
+    assert "售价 ¥168.00" in reply.text and "到手价 ¥148.00" in reply.text
+    reply = await session.private(XIAO_WANG, "连衣裙多少钱")
+    assert "¥120.00" in reply.text and "再凑 ¥30.00" in reply.text
+    session.emulator.set_language(XIAO_LI, "en")
+    english = await session.private(XIAO_LI, "how much is the gift box")
+    assert "so you pay ¥148.00" in english.text
+
+
+async def test_the_room_hears_the_live_price_of_the_tea_on_stage(session: Session) -> None:
+    await session.room(NANA, "/now MX-LONGJING")
+    reply = await session.room(XIAO_ZHANG, "多少钱")
+    assert "直播价 ¥88.00" in reply.text and "原价 ¥98.00" in reply.text and "再凑 ¥62.00" in reply.text

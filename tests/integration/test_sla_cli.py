@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 
 from redis.asyncio import Redis
 from typer.testing import CliRunner
@@ -23,7 +24,7 @@ def _url(redis: Redis) -> str:
 async def _invoke(args: list[str]) -> tuple[int, str]:
     # The command runs its own event loop (asyncio.run), so it runs in a worker thread.
     result = await asyncio.to_thread(CliRunner().invoke, sla_app, args, env={"COLUMNS": "200"})
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout  # stderr says which Redis was read
 
 
 async def test_report_json_shape(redis: Redis, key_prefix: str) -> None:
@@ -90,3 +91,31 @@ async def test_report_table_and_bad_period(redis: Redis, key_prefix: str) -> Non
     code, out = await _invoke(["report", "--week", "2026-W48", "--day", "today",
                                "--redis-url", _url(redis), "--prefix", key_prefix])
     assert code != 0
+
+
+async def _invoke_split(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = await asyncio.to_thread(CliRunner().invoke, sla_app, args, env={"COLUMNS": "200", **(env or {})})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_report_says_which_redis_it_reads(redis: Redis, key_prefix: str) -> None:
+    code, out, err = await _invoke_split(["report", "--json", "--redis-url", _url(redis), "--prefix", key_prefix])
+    assert code == 0, err
+    assert f"Redis: {_url(redis)}, key prefix '{key_prefix}'" in err
+    assert json.loads(out)["period"]["kind"] == "day"  # stdout stays pure JSON
+
+
+async def test_unreachable_redis_is_one_clear_line_with_the_password_masked() -> None:
+    url = f"redis://:s3cret@127.0.0.1:{_free_port()}/0"
+    code, out, err = await _invoke_split(["report"], env={"REDIS_URL": url})
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[0] == f"Redis: redis://:***@127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/0, key prefix 'ld'"
+    assert len(lines) == 2 and lines[1].startswith("Cannot reach Redis at redis://:***@127.0.0.1:")
+    assert "s3cret" not in err + out and "Traceback" not in err + out

@@ -186,3 +186,12 @@ async def test_failing_post_is_logged_and_later_posts_go_on(clock, room, gate, c
     gate.ask(ROOM, "stock", asker(3), payload="亲，库存")
     await advance(clock, GATHER + 0.25)
     assert [p.payload for p in room.posts] == ["亲，库存"]
+
+
+def test_mentions_are_bounded_and_the_rest_counted() -> None:
+    from bot.live_room.burst import mentioned
+
+    askers = [RoomAsker(700000 + i, f"买家{i}", i) for i in range(1398)]
+    named, more = mentioned(askers, 20)
+    assert named == askers[:20] and more == 1378
+    assert mentioned(askers[:3], 20) == (askers[:3], 0)

@@ -115,3 +115,74 @@ def test_phone_numbers_written_the_usual_other_ways_are_masked(written) -> None:
     # Buyers paste numbers with spaces, dashes or the +86 country code.
     masked = mask(f"我的电话{written}")
     assert "1234" not in masked
+
+
+@pytest.mark.parametrize("written", ["138.1234.5678", "138 1234 5678", "+86 138 1234 5678",
+                                     "１３８１２３４５６７８", "１３８ １２３４ ５６７８", "138·1234·5678"])
+def test_phone_numbers_with_dots_spaces_or_full_width_digits_are_masked(written) -> None:
+    masked = mask(f"电话：{written}，谢谢")
+    assert "1234" not in masked and "１２３４" not in masked
+    assert masked.startswith("电话：") and masked.endswith("，谢谢")  # the text around is kept
+
+
+def test_full_width_phone_keeps_its_own_first_and_last_digits() -> None:
+    assert mask("手机１３８１２３４５６７８") == "手机138****5678"
+
+
+@pytest.mark.parametrize(("written", "last"), [("１１０１０１１９９００３０７１２３４", "1234"),
+                                               ("１１０１０１１９９００３０７１２３Ｘ", "123X"),
+                                               ("ID110101199003071234", "1234")])
+def test_full_width_id_card_numbers_are_masked(written, last) -> None:
+    masked = mask(f"身份证 {written}")
+    assert "19900307" not in masked.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+    assert masked.endswith(last)
+
+
+@pytest.mark.parametrize(("written", "shown"), [("zhang.san@qq.com", "z***@qq.com"),
+                                                ("Li_Wei+shop@mail.example.cn", "L***@mail.example.cn"),
+                                                ("ｗａｎｇ＠１６３．ｃｏｍ", "w***@163.com")])
+def test_email_addresses_keep_only_their_first_letter_and_domain(written, shown) -> None:
+    masked = mask(f"邮箱是{written}，发票发这里")
+    assert masked == f"邮箱是{shown}，发票发这里"
+
+
+def test_a_traceback_carrying_personal_data_is_masked() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PersonalDataFilter())
+    log = logging.getLogger(f"bot.crashing.{uuid.uuid4().hex}")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"cannot parse address {ADDRESS} for {PHONE} / zhang.san@qq.com")
+        except ValueError:
+            log.exception("update %s failed", 42)
+    finally:
+        log.removeHandler(handler)
+    out = stream.getvalue()
+    assert "Traceback" in out and "ValueError" in out and "update 42 failed" in out
+    assert PHONE not in out and "文三路" not in out and "zhang.san" not in out
+    assert "138****5678" in out
+
+
+def test_a_failed_message_text_is_masked_when_logged() -> None:
+    # What the outbox logs when Telegram refuses a message for good.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PersonalDataFilter())
+    log = logging.getLogger(f"bot.telegram.sending.{uuid.uuid4().hex}")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r", "relay", 700001, None,
+                  "Bad Request: chat not found", f"亲，已为您改为{ADDRESS}\n电话１３８ １２３４ ５６７８")
+    finally:
+        log.removeHandler(handler)
+    out = stream.getvalue()
+    assert "文三路" not in out and "１２３４" not in out and "gave up sending relay" in out
+
+
+@pytest.mark.parametrize("text", ["价格１２０．００元", "订单１００４", "v1.2.3", "a@b", "SF1402233445566"])
+def test_full_width_and_dotted_non_personal_text_is_unchanged(text) -> None:
+    assert mask(text) == text

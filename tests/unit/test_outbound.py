@@ -252,3 +252,45 @@ async def test_outbox_works_again_after_a_chat_went_idle(bot) -> None:
     await asyncio.wait_for(outbox.send(Outgoing(PRIVATE, "亲，二")), 5)
     assert bot.delivered(PRIVATE) == ["亲，一", "亲，二"]
     await outbox.close()
+
+
+async def test_a_text_over_telegrams_limit_goes_out_in_order_split_at_lines(bot) -> None:
+    outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
+    lines = [f"@买家{i:04d} 亲，连衣裙¥120.00，M码有货" for i in range(400)]  # ~12,000 characters
+    markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="价格", callback_data="topic:price")]])
+    last = outbox.send(Outgoing(GROUP, "\n".join(lines), reply_to=42, markup=markup))
+    outbox.send(Outgoing(GROUP, "下一条"))
+    await outbox.drain(timeout=10)
+    texts = bot.delivered(GROUP)
+    assert len(texts) > 2 and texts[-1] == "下一条"
+    assert all(len(t) <= 4096 for t in texts)
+    assert "\n".join(texts[:-1]).split("\n") == lines  # every line once, in order, none cut
+    calls = [c.kwargs for c in bot.calls if c.kwargs["chat_id"] == GROUP]
+    assert calls[0]["reply_parameters"].message_id == 42 and calls[1]["reply_parameters"] is None
+    assert [c["reply_markup"] is markup for c in calls[:-1]] == [False] * (len(calls) - 2) + [True]
+    assert (await last).text == texts[-2]  # the future is the part with the buttons
+
+
+class MethodBot(FakeBot):
+    """Also answers raw Bot API methods (createForumTopic), flood-limited once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.method_calls: list[Any] = []
+
+    async def __call__(self, method: Any) -> Any:
+        self.method_calls.append(method)
+        if len(self.method_calls) == 1:
+            raise TelegramRetryAfter(method=method, message="Too Many Requests", retry_after=1)
+        return SimpleNamespace(message_thread_id=77, name=method.name)
+
+
+async def test_create_forum_topic_waits_out_a_429_like_any_send() -> None:
+    from aiogram.methods import CreateForumTopic
+
+    bot = MethodBot()
+    outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
+    topic = await asyncio.wait_for(outbox.send(Outgoing(
+        GROUP, method=CreateForumTopic(chat_id=GROUP, name="小王 · 普通 · 转人工"), purpose="topic")), 10)
+    assert topic.message_thread_id == 77
+    assert len(bot.method_calls) == 2 and outbox.stats.retried_after_429 == 1

@@ -1,12 +1,12 @@
-"""The 104 peer vectors of ../shared/data/promo_vectors.json against our allocation.
+"""The 104 peer vectors of tests/data/promo_vectors.json against our allocation.
 
 Vectors of our own method (`largest_remainder`, `cross_algorithm/largest_remainder`)
 must match to the fen. Other engines round differently: there our shares may differ by at
 most one fen per line but must add up to the same total. Vectors recording a bug or a
 result nobody should copy must NOT be reproduced, and methods that contradict
 promotions.md on purpose (re-spreading capped excess, equal split per unit) are checked
-to differ exactly where the method differs. The file lives beside the checkout (CI has
-shared/ there too); if it is missing, collecting this module fails: it never skips.
+to differ exactly where the method differs. The file is part of the repository (its
+origin is in tests/data/README.md), so a fresh clone runs it; it never skips.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.promotions import CrossShopRule, allocate, split_units
 from bot.promotions.quote import QuoteLine
 from bot.promotions.refunds import units_refund
 
-VECTORS_FILE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "promo_vectors.json"
+VECTORS_FILE = Path(__file__).resolve().parents[1] / "data" / "promo_vectors.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
 
 # Methods that contradict our rules on purpose; promotions.md says why.

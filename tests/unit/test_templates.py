@@ -71,7 +71,7 @@ def test_bundled_templates_load_cleanly(tmp_path) -> None:
     knowledge = load_knowledge(Settings(templates_dir=templates), NOW)
     assert knowledge.replies.locales == ("en", "zh-CN")
     assert "price" in knowledge.replies.template_names("zh-CN")
-    assert answer_text(knowledge, "连衣裙多少钱") == "亲，纯棉连衣裙售价 ¥120.00。"
+    assert answer_text(knowledge, "连衣裙多少钱") == "亲，纯棉连衣裙售价 ¥120.00。再凑 ¥30.00即可享跨店每满150减20，立减¥20.00。"
 
 
 def test_jinja_syntax_error_names_template_and_line(tmp_path) -> None:
@@ -203,7 +203,7 @@ def test_product_name_with_markup_is_escaped(tmp_path) -> None:
 
 def test_buyer_names_in_the_room_post_are_escaped(knowledge) -> None:
     text = knowledge.render("zh-CN", "live/burst", {
-        "askers": [{"id": 1, "name": "<i>A</i>"}, {"id": 2, "name": "B&C"}],
+        "askers": [{"id": 1, "name": "<i>A</i>"}, {"id": 2, "name": "B&C"}], "more": 0,
         "answer": knowledge.markup("亲，<b>有货</b>。"),
     })
     assert "&lt;i&gt;A&lt;/i&gt;" in text and "B&amp;C" in text
@@ -264,7 +264,7 @@ def test_answer_breaking_the_rules_at_runtime_is_replaced_by_the_fallback(knowle
     product = knowledge.catalog.products["BS-DRESS"]
     view = {**product_view(knowledge.catalog, knowledge.rules, product, NOW), "name": "销量第一连衣裙"}
     with caplog.at_level(logging.WARNING, logger="bot.knowledge.snapshot"):
-        text = knowledge.render("zh-CN", "price", {"product": view})
+        text = knowledge.render("zh-CN", "price", {"product": view, "deal": None})
     assert text == ZH_FALLBACK
     assert "第一" not in text
     assert any("zh-CN/price.j2" in r.getMessage() and "第一" in r.getMessage() for r in caplog.records)
@@ -273,13 +273,13 @@ def test_answer_breaking_the_rules_at_runtime_is_replaced_by_the_fallback(knowle
 def test_en_answer_breaking_the_rules_gets_the_en_fallback(knowledge) -> None:
     product = knowledge.catalog.products["BS-DRESS"]
     view = {**product_view(knowledge.catalog, knowledge.rules, product, NOW), "name": "YYDS dress"}
-    assert knowledge.render("en", "price", {"product": view}) == EN_FALLBACK
+    assert knowledge.render("en", "price", {"product": view, "deal": None}) == EN_FALLBACK
 
 
 def test_innocent_data_is_not_replaced(knowledge) -> None:
     product = knowledge.catalog.products["BS-DRESS"]
     view = {**product_view(knowledge.catalog, knowledge.rules, product, NOW), "name": "第一次穿的裙子"}
-    assert knowledge.render("zh-CN", "price", {"product": view}) == "亲，第一次穿的裙子售价 ¥120.00。"
+    assert knowledge.render("zh-CN", "price", {"product": view, "deal": None}) == "亲，第一次穿的裙子售价 ¥120.00。"
 
 
 # --- reload ------------------------------------------------------------------------------
@@ -297,13 +297,13 @@ async def test_failed_reload_keeps_the_old_snapshot_and_a_fixed_one_swaps_in(tmp
     errors = await holder.reload()
     assert errors and all(e.file.name == "products.yaml" for e in errors)
     assert holder.current is first
-    assert answer_text(holder.current, "围巾多少钱") == "亲，真丝围巾售价 ¥30.00。"
+    assert answer_text(holder.current, "围巾多少钱").startswith("亲，真丝围巾售价 ¥30.00。")
 
     edit(shop / "products.yaml", "price: -oops", 'price: "35.00"')
     assert await holder.reload() == []
     assert holder.current is not first
     assert holder.current.catalog.products["BS-SCARF"].price == 3500
-    assert answer_text(holder.current, "围巾多少钱") == "亲，真丝围巾售价 ¥35.00。"
+    assert answer_text(holder.current, "围巾多少钱").startswith("亲，真丝围巾售价 ¥35.00。")
 
 
 async def test_failed_template_reload_returns_the_template_error(tmp_path) -> None:
@@ -317,3 +317,12 @@ async def test_failed_template_reload_returns_the_template_error(tmp_path) -> No
     assert errors and any(e.file.name == "thanks.j2" and "yyds" in e.reason for e in errors)
     assert holder.current is first
     assert answer_text(holder.current, "谢谢") == "不客气，亲！还有其他问题随时问我哦。"
+
+
+@pytest.mark.parametrize(("locale", "says"), [("zh-CN", "等25位买家"), ("en", "and 20 more")])
+def test_a_room_post_counts_the_askers_it_does_not_name(knowledge, locale: str, says: str) -> None:
+    text = knowledge.render(locale, "live/burst", {
+        "askers": [{"id": i, "name": f"买家{i}"} for i in range(5)], "more": 20,
+        "answer": knowledge.markup("亲，有货。"),
+    })
+    assert text.count("tg://user?id=") == 5 and says in text

@@ -7,6 +7,7 @@
     livedesk intents eval       accuracy of the intent matcher on the labelled set
     livedesk promo ...          promotion rules: check, explain a cart
     livedesk sla ...            service-level reports
+    livedesk returns decide     what the shop's after-sales policy decides for a return
     livedesk doctor             check token, reachability, chat rights, Redis and data
 """
 
@@ -32,6 +33,7 @@ from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
 from bot.cli.sla import sla_app
+from bot.cli.returns import returns_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -45,6 +47,7 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
+app.add_typer(returns_app, name="returns")
 
 
 def _print_problems(exc: DataFileError) -> None:

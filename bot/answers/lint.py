@@ -84,6 +84,9 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
     yield Sample("ops/reload_ok", {"products": 6, "rules": 3, "templates": 40}, "/reload")
     yield Sample("ops/reload_failed", {"errors": ["shop/products.yaml:3: price: bad"]}, "/reload")
     yield from _desk_samples(knowledge, at, view)
+    from bot.aftersales.samples import aftersales_samples
+
+    yield from (Sample(*sample) for sample in aftersales_samples(knowledge, at))
 
 
 def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -> Iterator[Sample]:

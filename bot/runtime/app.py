@@ -19,6 +19,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from markupsafe import Markup
 from redis.asyncio import Redis
 
+from bot.aftersales.cases import CaseStore
+from bot.aftersales.service import AftersalesService
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
@@ -32,6 +34,7 @@ from bot.sla.alerts import SlaAlerts
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
 from bot.live_room.stage import StageStore
+from bot.shop.orders import DemoOrders, OrderSource
 from bot.telegram.session import TolerantSession
 from handlers import get_routers
 
@@ -95,7 +98,8 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
-                  holder: KnowledgeHolder) -> Runtime:
+                  holder: KnowledgeHolder, orders: OrderSource | None = None) -> Runtime:
+    """`orders` is the shop's order source; by default the demo orders of the live data files."""
     storage = RedisStorage(redis, key_builder=ConversationKeyBuilder(settings.redis_prefix),
                            state_ttl=CONVERSATION_TTL, data_ttl=CONVERSATION_TTL)
     dp = Dispatcher(storage=storage)
@@ -126,6 +130,8 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=StageStore(redis, settings.redis_prefix), desk=desk,
+        aftersales=AftersalesService(CaseStore(redis, settings.redis_prefix, clock),
+                                     orders or DemoOrders(lambda: holder.current.catalog.orders), clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
                    desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix))

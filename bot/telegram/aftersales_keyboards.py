@@ -1,0 +1,131 @@
+"""Buttons of the returns/exchange form: aiogram CallbackData and the keyboards built from them.
+
+Labels come from templates/<locale>/labels.yaml (keys `aftersales.*`); product names and
+sizes come from the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.aftersales.decision import Kind
+from bot.aftersales.policy import Reason
+from bot.knowledge.snapshot import Knowledge
+from bot.shop.catalog import Product
+from bot.shop.orders import ONE_SIZE, Order
+
+PER_ROW = 2
+
+
+class AsStart(CallbackData, prefix="as_go"):
+    order_id: str = ""
+
+
+class AsMine(CallbackData, prefix="as_mine"):
+    pass
+
+
+class AsOrder(CallbackData, prefix="as_o"):
+    order_id: str
+
+
+class AsItem(CallbackData, prefix="as_i"):
+    sku: str
+
+
+class AsQty(CallbackData, prefix="as_q"):
+    qty: int
+
+
+class AsKind(CallbackData, prefix="as_k"):
+    kind: Kind
+
+
+class AsSize(CallbackData, prefix="as_s"):
+    size: str
+
+
+class AsReason(CallbackData, prefix="as_r"):
+    reason: Reason
+
+
+class AsSubmit(CallbackData, prefix="as_p"):
+    pass
+
+
+class AsOffer(CallbackData, prefix="as_f"):
+    keep: bool
+
+
+class AsDispute(CallbackData, prefix="as_d"):
+    case_id: str
+
+
+class AsCancel(CallbackData, prefix="as_x"):
+    pass
+
+
+def _rows(cells: Sequence[InlineKeyboardButton], per_row: int = PER_ROW) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[list(cells[i:i + per_row]) for i in range(0, len(cells), per_row)])
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+class FormKeyboards:
+    """The form's keyboards in one buyer's locale."""
+
+    def __init__(self, knowledge: Knowledge, locale: str) -> None:
+        self.knowledge = knowledge
+        self.locale = locale
+
+    def label(self, key: str) -> str:
+        return self.knowledge.button_label(self.locale, f"aftersales.{key}")
+
+    def cancel(self) -> InlineKeyboardButton:
+        return _button(self.label("cancel"), AsCancel())
+
+    def orders(self, orders: Sequence[Order]) -> InlineKeyboardMarkup | None:
+        if not orders:
+            return None
+        return _rows([_button(self.label("order").format(id=o.id), AsOrder(order_id=o.id)) for o in orders])
+
+    def items(self, order: Order) -> InlineKeyboardMarkup:
+        catalog = self.knowledge.catalog
+        cells = []
+        for sku in dict.fromkeys(i.sku for i in order.items):
+            size = next(i.size for i in order.items if i.sku == sku)
+            name = catalog.products[sku].name + ("" if size == ONE_SIZE else f" {size}")
+            cells.append(_button(name, AsItem(sku=sku)))
+        return _rows([*cells, self.cancel()])
+
+    def quantities(self, units: int) -> InlineKeyboardMarkup:
+        return _rows([*(_button(str(n), AsQty(qty=n)) for n in range(1, units + 1)), self.cancel()], 4)
+
+    def kinds(self) -> InlineKeyboardMarkup:
+        return _rows([_button(self.label("return"), AsKind(kind=Kind.return_)),
+                      _button(self.label("exchange"), AsKind(kind=Kind.exchange)), self.cancel()])
+
+    def sizes(self, product: Product, current: str) -> InlineKeyboardMarkup:
+        cells = [_button(size if product.stock[size] > 0 else f"{size} · {self.label('sold_out')}", AsSize(size=size))
+                 for size in product.sizes if size != current]
+        return _rows([*cells, self.cancel()])
+
+    def reasons(self) -> InlineKeyboardMarkup:
+        return _rows([*(_button(self.label(f"reason.{r}"), AsReason(reason=r)) for r in Reason), self.cancel()])
+
+    def submit(self) -> InlineKeyboardMarkup:
+        return _rows([_button(self.label("submit"), AsSubmit()), self.cancel()])
+
+    def offer(self) -> InlineKeyboardMarkup:
+        return _rows([_button(self.label("keep"), AsOffer(keep=True)), _button(self.label("no_keep"), AsOffer(keep=False))])
+
+    def dispute(self, case_id: str) -> InlineKeyboardMarkup:
+        return _rows([_button(self.label("dispute"), AsDispute(case_id=case_id))], 1)
+
+    def mine(self) -> InlineKeyboardMarkup:
+        return _rows([_button(self.label("mine"), AsMine())], 1)

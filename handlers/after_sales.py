@@ -23,14 +23,15 @@ from bot.aftersales.decision import Kind, Outcome
 from bot.aftersales.form import Draft, Step, advance, units_of
 from bot.aftersales.service import AftersalesService, Handled
 from bot.aftersales.views import case_view, decision_view, item_view, orders_view
-from bot.answers.composer import Asker, Handoff
+from bot.answers.composer import Asker, Handoff, order_view
 from bot.config import Settings
 from bot.handoff.desk import Desk, Incoming
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import Knowledge
 from bot.shop.orders import Order
 from bot.telegram.aftersales_keyboards import (AsCancel, AsDispute, AsItem, AsKind, AsMine, AsOffer, AsOrder,
-                                               AsQty, AsReason, AsSize, AsStart, AsSubmit, FormKeyboards)
+                                               AsQty, AsReason, AsSize, AsStart, AsSubmit, FormKeyboards,
+                                               ReviewRating)
 from bot.telegram.filters import PrivateChat
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -322,12 +323,35 @@ def make_router(settings: Settings) -> Router:
         locale = knowledge.locale(user.language_code)
         summary = knowledge.render(locale, "agents/aftersales_case", {"c": case_view(knowledge.catalog, case)})
         promise = knowledge.render(locale, "aftersales/disputed", {"case": {"id": case.id}})
-        # The one call into the hand-off service (the same entry point private chat uses).
-        await desk.hand_off(Asker(user.id, user.full_name, user.language_code), Handoff.complaint,
-                            Incoming(user.id, 0, user.id, summary), sku=case.sku, order_id=case.order,
-                            promise=promise)
+        await _to_a_person(desk, user, summary, sku=case.sku, order_id=case.order, promise=promise)
+
+    @router.callback_query(ReviewRating.filter())
+    async def on_review_rating(query: CallbackQuery, callback_data: ReviewRating, knowledge: Knowledge,
+                               outbox: Outbox, desk: Desk, aftersales: AftersalesService) -> None:
+        """An unhappy answer to a review invitation goes to a person first, with an apology."""
+        await query.answer()
+        user = query.from_user
+        reply = reply_for(user, user.id, knowledge, outbox, desk)
+        if callback_data.rating != "bad":
+            await reply.send("review_thanks", {})
+            return
+        order = await aftersales.orders.order_for(callback_data.order_id, user.id)
+        if order is None:
+            return
+        topic_words = knowledge.render(reply.locale, "agents/review_unhappy",
+                                       {"order": order_view(knowledge.catalog, order)})
+        await _to_a_person(desk, user, topic_words, sku=order.items[0].sku, order_id=order.id,
+                           promise=reply.text("review_apology", {}))
 
     return router
+
+
+async def _to_a_person(desk: Desk, user: User, words: str, *, sku: str | None, order_id: str | None,
+                       promise: str) -> None:
+    """The one call into the hand-off service (the entry point private chat uses): a
+    complaint, so the buyer is first in the queue; `words` is what the topic shows."""
+    await desk.hand_off(Asker(user.id, user.full_name, user.language_code), Handoff.complaint,
+                        Incoming(user.id, 0, user.id, words), sku=sku, order_id=order_id, promise=promise)
 
 
 def _deps(kw: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ decision and a broken file keeps the last good policy live.
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 
@@ -90,10 +91,31 @@ class Review(StrictModel):
     days_after_receipt: int = Field(default=5, gt=0)
 
 
+class QuietHours(StrictModel):
+    """Shop-time hours in which the bot writes to nobody unprompted (reminders, invitations)."""
+
+    start: time = time(21, 30)
+    end: time = time(9, 0)
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+class PaymentReminder(StrictModel):
+    after_minutes: int = Field(default=30, gt=0)
+    """Remind an unpaid order once, this long after it was placed..."""
+    within_hours: int = Field(default=24, gt=0)
+    """...and never once it is older than this (the order has lapsed)."""
+
+
 class Defaults(StrictModel):
     photos_for: tuple[Reason, ...] = (Reason.quality, Reason.wrong_item)
     refund: RefundTiming = RefundTiming()
     review: Review = Review()
+    quiet_hours: QuietHours = QuietHours()
+    payment_reminder: PaymentReminder = PaymentReminder()
 
 
 class ShopAftersales(StrictModel):
@@ -129,6 +151,14 @@ class AftersalesPolicy:
 
     def review_days(self, shop_id: str) -> int:
         return (self.shop(shop_id).review or self._data.defaults.review).days_after_receipt
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        return self._data.defaults.quiet_hours
+
+    @property
+    def payment_reminder(self) -> PaymentReminder:
+        return self._data.defaults.payment_reminder
 
     def retention_offer(self, shop_id: str, reason: Reason, refund_fen: Fen) -> Offer | None:
         retention = self.shop(shop_id).retention

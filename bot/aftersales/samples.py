@@ -16,6 +16,7 @@ from bot.aftersales.cases import Case, CaseState
 from bot.aftersales.decision import Kind, Request, RequestError, decide
 from bot.aftersales.policy import Reason
 from bot.aftersales.views import case_view, decision_view, item_view, orders_view, terms_view
+from bot.answers.composer import order_view
 from bot.shop.orders import OrderStatus
 
 if TYPE_CHECKING:
@@ -78,3 +79,10 @@ def aftersales_samples(knowledge: Knowledge, at: datetime) -> Iterator[tuple[str
     views = [case_view(catalog, replace(c, state=state)) for c in cases[:3] for state in CaseState]
     yield "aftersales/my_cases", {"cases": views}, "case list"
     yield "aftersales/disputed", {"case": {"id": "AS000001"}}, "dispute"
+    yield "aftersales/review_thanks", {}, "review thanks"
+    yield "aftersales/review_apology", {}, "review apology"
+    for order in catalog.orders.values():
+        view = order_view(catalog, order)
+        yield "followups/payment_reminder", {"order": view}, f"reminder {order.id}"
+        yield "followups/review_invitation", {"order": view}, f"review {order.id}"
+        yield "agents/review_unhappy", {"order": view}, f"unhappy {order.id}"

@@ -128,6 +128,11 @@ class OrderSource(Protocol):
         """The buyer's orders, oldest number first."""
         ...
 
+    async def recent(self, since: datetime) -> list[Order]:
+        """Orders placed or received since `since`, for the follow-up rounds (reminders,
+        review invitations); a shop's API usually has exactly this query."""
+        ...
+
 
 class DemoOrders:
     """The demo shops' orders from shop/orders.yaml, read from the live data snapshot.
@@ -150,6 +155,13 @@ class DemoOrders:
     async def order_for(self, order_id: str, buyer_id: int) -> Order | None:
         order = self._current().get(order_id)
         return order if order is not None and order.buyer == buyer_id else None
+
+    async def recent(self, since: datetime) -> list[Order]:
+        def latest(o: Order) -> datetime | None:
+            return max((t for t in (o.placed_at, o.received_at) if t is not None), default=None)
+
+        return sorted((o for o in self._current().values() if (t := latest(o)) is not None and t >= since),
+                      key=lambda o: o.id)
 
     async def orders_of(self, buyer_id: int) -> list[Order]:
         return sorted((o for o in self._current().values() if o.buyer == buyer_id), key=lambda o: o.id)

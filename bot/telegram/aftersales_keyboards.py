@@ -129,3 +129,17 @@ class FormKeyboards:
 
     def mine(self) -> InlineKeyboardMarkup:
         return _rows([_button(self.label("mine"), AsMine())], 1)
+
+
+class ReviewRating(CallbackData, prefix="as_v"):
+    order_id: str
+    rating: str
+    """good | neutral | bad"""
+
+
+REVIEW_RATINGS = ("good", "neutral", "bad")
+
+
+def review_keyboard(knowledge: Knowledge, locale: str, order_id: str) -> InlineKeyboardMarkup:
+    return _rows([_button(knowledge.button_label(locale, f"review.{r}"), ReviewRating(order_id=order_id, rating=r))
+                  for r in REVIEW_RATINGS], 3)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.config import Settings
-from handlers import after_sales, agents, errors, live_room, ops, private_chat
+from handlers import after_sales, agents, customer_notes, errors, live_room, ops, private_chat
 
 
 def get_routers(settings: Settings) -> list[Router]:
     return [
         ops.make_router(settings),
+        customer_notes.make_router(settings),
         agents.make_router(settings),
         live_room.make_router(settings),
         after_sales.make_router(settings),

@@ -8,6 +8,7 @@
     livedesk promo ...          promotion rules: check, explain a cart
     livedesk sla ...            service-level reports
     livedesk returns decide     what the shop's after-sales policy decides for a return
+    livedesk customers ...      customer records: show one, export all as CSV
     livedesk doctor             check token, reachability, chat rights, Redis and data
 """
 
@@ -34,6 +35,7 @@ from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
 from bot.cli.sla import sla_app
 from bot.cli.returns import returns_app
+from bot.cli.customers import customers_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -48,6 +50,7 @@ app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
 app.add_typer(returns_app, name="returns")
+app.add_typer(customers_app, name="customers")
 
 
 def _print_problems(exc: DataFileError) -> None:

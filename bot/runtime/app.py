@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from bot.aftersales.cases import CaseStore
 from bot.aftersales.service import AftersalesService
+from bot.customers.store import CustomerStore
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
@@ -130,6 +131,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=StageStore(redis, settings.redis_prefix), desk=desk,
+        customers=CustomerStore(redis, settings.redis_prefix, clock),
         aftersales=AftersalesService(CaseStore(redis, settings.redis_prefix, clock),
                                      orders or DemoOrders(lambda: holder.current.catalog.orders), clock),
     )

@@ -14,7 +14,9 @@ from bot.knowledge.snapshot import Knowledge
 from bot.sandbox.state import BotCall
 from bot.telegram.aftersales_keyboards import (AsCancel, AsDispute, AsKind, AsOffer, AsOrder, AsReason, AsSize,
                                                AsSubmit)
-from tests.e2e.harness import AGENTS, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
+from bot.customers.store import CustomerStore
+from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
+from tests.e2e.test_handoff import agent_says, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e
 
@@ -75,6 +77,17 @@ async def test_1005_past_window_declined_with_coupon_and_dispute_goes_to_a_perso
     store = CaseStore(session.redis, session.settings.redis_prefix, SystemClock())
     case = await store.get(case_id)
     assert case is not None and case.state == CaseState.disputed
+    # The agent records what they learn on the buyer's customer record, from the topic.
+    thread = await topic_of(session, "小李")
+    await in_topic(session, thread, f"售后单 {case_id}")
+    buyer_saw = len(session.emulator.sent("sendMessage", XIAO_LI))
+    await agent_says(session, NANA, thread, "/tag 售后争议")
+    await agent_says(session, NANA, thread, "/note 已核实签收时间")
+    await in_topic(session, thread, "已记下备注：已核实签收时间")
+    customers = CustomerStore(session.redis, session.settings.redis_prefix, SystemClock())
+    assert await customers.tags(XIAO_LI) == ["售后争议"]
+    assert [n.text for n in await customers.notes(XIAO_LI)] == ["已核实签收时间"]
+    assert len(session.emulator.sent("sendMessage", XIAO_LI)) == buyer_saw  # nothing went to the buyer
 
 
 async def test_1006_custom_made_declined_politely_with_a_coupon(session: Session) -> None:

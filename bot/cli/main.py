@@ -9,6 +9,7 @@
     livedesk sla ...            service-level reports
     livedesk returns decide     what the shop's after-sales policy decides for a return
     livedesk customers ...      customer records: show one, export all as CSV
+    livedesk archive export     a buyer's or a day's chat as JSON lines or CSV, masked on request
     livedesk doctor             check token, reachability, chat rights, Redis and data
 """
 
@@ -36,6 +37,7 @@ from bot.cli.promo import promo_app
 from bot.cli.sla import sla_app
 from bot.cli.returns import returns_app
 from bot.cli.customers import customers_app
+from bot.cli.archive import archive_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -51,6 +53,7 @@ app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
 app.add_typer(returns_app, name="returns")
 app.add_typer(customers_app, name="customers")
+app.add_typer(archive_app, name="archive")
 
 
 def _print_problems(exc: DataFileError) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 
 from bot.aftersales.cases import CaseStore
 from bot.aftersales.service import AftersalesService
+from bot.customers.archive import ChatArchive
 from bot.customers.store import CustomerStore
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
@@ -36,6 +38,7 @@ from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
 from bot.live_room.stage import StageStore
 from bot.shop.orders import DemoOrders, OrderSource
+from bot.telegram.archive_middlewares import BuyerArchiveMiddleware, OutgoingArchiveMiddleware
 from bot.telegram.session import TolerantSession
 from handlers import get_routers
 
@@ -127,6 +130,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     desk = Desk(settings, bot, outbox, store, sla, reporter, holder, clock)
     dp.message.outer_middleware(BuyerHistoryMiddleware(desk))
+    archive = ChatArchive(redis, settings.redis_prefix, clock, timedelta(days=settings.archive_retention_days),
+                          holder.current.catalog.timezone)
+    dp.message.outer_middleware(BuyerArchiveMiddleware(archive))
+    bot.session.middleware(OutgoingArchiveMiddleware(archive, settings.agents_chat_id))
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,

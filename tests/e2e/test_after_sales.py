@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from redis.asyncio import Redis
@@ -14,6 +16,7 @@ from bot.knowledge.snapshot import Knowledge
 from bot.sandbox.state import BotCall
 from bot.telegram.aftersales_keyboards import (AsCancel, AsDispute, AsKind, AsOffer, AsOrder, AsReason, AsSize,
                                                AsSubmit)
+from bot.customers.archive import Author, ChatArchive
 from bot.customers.store import CustomerStore
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
 from tests.e2e.test_handoff import agent_says, in_topic, topic_of
@@ -44,6 +47,11 @@ async def test_1004_scarf_return_is_accepted_with_26_back_and_shown_in_my_afters
     case_id = decided.text.split("售后单号 ")[1][:8]
     mine = await session.private(XIAO_WANG, "我的售后")
     assert case_id in mine.text and "已同意" in mine.text and "¥26.00" in mine.text
+    archive = ChatArchive(session.redis, session.settings.redis_prefix, SystemClock(), timedelta(days=1),
+                          ZoneInfo("Asia/Shanghai"))
+    chat = [(m.author, m.text) for m in await archive.of_buyer(XIAO_WANG)]
+    assert (Author.buyer, "/return") in chat and (Author.buyer, "我的售后") in chat
+    assert any(author == Author.bot and "¥26.00" in text and "<" not in text for author, text in chat)
 
 
 async def test_retention_offer_both_ways_for_the_1004_dress(session: Session) -> None:

@@ -76,3 +76,16 @@ def case_view(catalog: Catalog, case: Case) -> dict[str, Any]:
 
 def orders_view(catalog: Catalog, orders: list[Order]) -> list[dict[str, Any]]:
     return [order_view(catalog, order) for order in orders]
+
+
+TERMS_TOPICS = ("refund_timing", "return_pickup", "exchange_cost")
+"""Topics answered from the after-sales policy alone, by the `aftersales/terms` template."""
+
+
+def terms_context(catalog: Catalog, policy: AftersalesPolicy, topic: str,
+                  shop_ids: list[str] | None = None) -> dict[str, Any]:
+    """Context of `aftersales/terms` for one topic: every shop's terms, or the named shops'
+    (e.g. the shop of the order or product being discussed)."""
+    if topic not in TERMS_TOPICS:
+        raise ValueError(f"{topic!r} is not one of {', '.join(TERMS_TOPICS)}")
+    return {"topic": topic, "shops": [terms_view(catalog, policy, s) for s in (shop_ids or list(catalog.shops))]}

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
-from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
+from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, OrderStatus, Product
 from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 from bot.promotions import (
     CartLine,
@@ -72,6 +72,10 @@ class Asker:
 TOPIC_PREFIX = "topic:"
 PRODUCT_PREFIX = "product:"
 HUMAN_DATA = "human"
+AFTERSALES_APPLY_PREFIX = "as_go:"
+"""Callback data of the "申请退换货" button on an order (handlers/after_sales.py's AsStart)."""
+AFTERSALES_MINE_DATA = "as_mine"
+"""Callback data of the "我的售后" button (AsMine)."""
 LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human"}
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
 
@@ -386,7 +390,11 @@ class Composer:
             order = catalog.order_for(match.order_id, asker.user_id)
             if order is None:
                 return Answer("order_not_found", {**base, "order_id": match.order_id})
-            return Answer("order_status", {**base, "order": order_view(catalog, order)})
+            buttons = ()
+            if order.status == OrderStatus.received:  # after-sales starts at receipt: offer the form
+                buttons = (Button(AFTERSALES_APPLY_PREFIX + order.id, "aftersales.apply"),
+                           Button(AFTERSALES_MINE_DATA, "aftersales.mine"))
+            return Answer("order_status", {**base, "order": order_view(catalog, order)}, buttons=buttons)
         orders = [order_view(catalog, o) for o in catalog.orders_of(asker.user_id)]
         return Answer("order_list", {**base, "orders": orders})
 

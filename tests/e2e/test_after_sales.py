@@ -179,3 +179,14 @@ async def test_exchange_to_a_size_sold_out_since_is_refused_and_another_asked(se
         reason = await pick(session, refused, XIAO_WANG, AsSize(size="S").pack())
         accepted = await pick(session, reason, XIAO_WANG, AsReason(reason="size").pack())
         assert "换成S码" in accepted.text
+
+
+async def test_a_received_order_offers_the_form_and_my_aftersales(session: Session) -> None:
+    status = await session.private(XIAO_WANG, "我的订单1004怎么样了")
+    assert "签收" in status.text
+    items = await pick(session, status, XIAO_WANG, "as_go:1004")
+    assert "哪件商品" in items.text
+    mine = await pick(session, status, XIAO_WANG, "as_mine")
+    assert "还没有售后申请" in mine.text
+    unpaid = await session.private(XIAO_WANG, "我的订单1001怎么样了")
+    assert session.buttons(unpaid) == []

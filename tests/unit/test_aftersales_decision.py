@@ -139,3 +139,11 @@ def test_policy_file_errors_name_file_and_line(catalog, tmp_path: Path) -> None:
     path.write_text("shops:\n  beishang: {}\n  nowhere: {}\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=f"{path}:3: unknown shop 'nowhere'"):
         load_aftersales(path, catalog)
+
+
+def test_order_buttons_open_the_form() -> None:
+    from bot.answers.composer import AFTERSALES_APPLY_PREFIX, AFTERSALES_MINE_DATA
+    from bot.telegram.aftersales_keyboards import AsMine, AsStart
+
+    assert AsStart(order_id="1004").pack() == AFTERSALES_APPLY_PREFIX + "1004"
+    assert AsMine().pack() == AFTERSALES_MINE_DATA

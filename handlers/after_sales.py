@@ -29,9 +29,22 @@ from bot.handoff.desk import Desk, Incoming
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import Knowledge
 from bot.shop.orders import Order
-from bot.telegram.aftersales_keyboards import (AsCancel, AsDispute, AsItem, AsKind, AsMine, AsOffer, AsOrder,
-                                               AsQty, AsReason, AsSize, AsStart, AsSubmit, FormKeyboards,
-                                               ReviewRating)
+from bot.telegram.aftersales_keyboards import (
+    AsCancel,
+    AsDispute,
+    AsItem,
+    AsKind,
+    AsMine,
+    AsOffer,
+    AsOrder,
+    AsQty,
+    AsReason,
+    AsSize,
+    AsStart,
+    AsSubmit,
+    FormKeyboards,
+    ReviewRating,
+)
 from bot.telegram.filters import PrivateChat
 from bot.telegram.sending import Outbox, Outgoing
 

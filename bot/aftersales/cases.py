@@ -54,11 +54,14 @@ class CaseDraft:
     offer: str | None = None
 
 
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class Case(CaseDraft):
     id: str = ""
-    created_at: datetime = datetime.min.replace(tzinfo=UTC)
-    updated_at: datetime = datetime.min.replace(tzinfo=UTC)
+    created_at: datetime = _NEVER
+    updated_at: datetime = _NEVER
 
 
 def _ms(at: datetime) -> int:

@@ -130,7 +130,7 @@ class ShopAftersales(StrictModel):
 
 class AftersalesFile(StrictModel):
     defaults: Defaults = Defaults()
-    shops: dict[str, ShopAftersales] = {}
+    shops: dict[str, ShopAftersales] = Field(default_factory=dict)
 
 
 class AftersalesPolicy:

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.aftersales.policy import PaymentReminder, QuietHours
 from bot.answers.composer import order_view
-from bot.knowledge.snapshot import KnowledgeHolder
 from bot.followups.once import OnceStore
+from bot.knowledge.snapshot import KnowledgeHolder
 from bot.shop.orders import Order, OrderSource, OrderStatus
 from bot.telegram.sending import Outbox, Outgoing
 

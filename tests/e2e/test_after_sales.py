@@ -12,12 +12,20 @@ from redis.asyncio import Redis
 from bot.aftersales.cases import CaseState, CaseStore
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.knowledge.snapshot import Knowledge
-from bot.sandbox.state import BotCall
-from bot.telegram.aftersales_keyboards import (AsCancel, AsDispute, AsKind, AsOffer, AsOrder, AsReason, AsSize,
-                                               AsSubmit)
 from bot.customers.archive import Author, ChatArchive
 from bot.customers.store import CustomerStore
+from bot.knowledge.snapshot import Knowledge
+from bot.sandbox.state import BotCall
+from bot.telegram.aftersales_keyboards import (
+    AsCancel,
+    AsDispute,
+    AsKind,
+    AsOffer,
+    AsOrder,
+    AsReason,
+    AsSize,
+    AsSubmit,
+)
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
 from tests.e2e.test_handoff import agent_says, in_topic, topic_of
 

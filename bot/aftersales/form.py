@@ -66,21 +66,22 @@ def advance(draft: Draft, order: Order, catalog: Catalog, policy: AftersalesPoli
         if len(skus) > 1:
             return draft, Step.item
         draft = replace(draft, sku=skus[0])
-    assert draft.sku is not None
+    sku = draft.sku or skus[0]
     if draft.qty is None:
-        if units_of(order, draft.sku) > 1:
+        if units_of(order, sku) > 1:
             return draft, Step.qty
         draft = replace(draft, qty=1)
+    qty = draft.qty or 1
     if draft.kind is None:
-        if catalog.products[draft.sku].one_size:
+        if catalog.products[sku].one_size:
             draft = replace(draft, kind=Kind.return_)
         else:
             return draft, Step.kind
     if draft.kind == Kind.exchange and draft.exchange_to is None:
         return draft, Step.size
     if draft.kind == Kind.exchange and draft.exchange_to is not None:
-        stock = catalog.products[draft.sku].stock.get(draft.exchange_to, 0)
-        if stock < draft.qty:
+        stock = catalog.products[sku].stock.get(draft.exchange_to, 0)
+        if stock < qty:
             return replace(draft, exchange_to=None), Step.sold_out
     if draft.reason is None:
         return draft, Step.reason

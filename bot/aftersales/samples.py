@@ -81,9 +81,9 @@ def aftersales_samples(knowledge: Knowledge, at: datetime) -> Iterator[tuple[str
     yield "aftersales/disputed", {"case": {"id": "AS000001"}}, "dispute"
     yield "aftersales/review_thanks", {}, "review thanks"
     yield "agents/record_usage", {}, "/tag usage"
-    for kind in ("tag", "untag", "note"):
+    for command in ("tag", "untag", "note"):
         for tags in ([], ["老客户", "爱买裙子"]):
-            yield "agents/record_saved", {"kind": kind, "words": "老客户", "tags": tags}, f"/{kind}"
+            yield "agents/record_saved", {"kind": command, "words": "老客户", "tags": tags}, f"/{command}"
     yield "aftersales/review_apology", {}, "review apology"
     for order in catalog.orders.values():
         view = order_view(catalog, order)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from bot.aftersales.policy import AftersalesPolicy, load_aftersales
 from bot.answers.composer import Answer, Composer
+from bot.customers.tiers import TierRules, load_tier_rules
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
@@ -36,6 +37,7 @@ FALLBACK_TEMPLATE = "fallback"
 INTENTS_FILE = "intents.yaml"
 LANGUAGE_FILE = "language.yaml"
 AFTERSALES_FILE = "aftersales.yaml"
+CUSTOMERS_FILE = "customers.yaml"
 
 
 STAFF_TEMPLATES = ("ops/", "agents/")
@@ -66,6 +68,8 @@ class Knowledge:
     """Templates the lint's sample answers did not reach (reported as warnings)."""
     aftersales: AftersalesPolicy | None = None
     """Each shop's after-sales policy (shop/aftersales.yaml); None only in hand-built snapshots."""
+    tiers: TierRules | None = None
+    """How buyers are classified (shop/customers.yaml); None only in hand-built snapshots."""
 
     def locale(self, language_code: str | None) -> str:
         return locale_for(language_code, self.replies.locales, self.replies.default_locale)
@@ -117,12 +121,14 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
     aftersales = attempt(load_aftersales, settings.shop_dir / AFTERSALES_FILE, catalog)
+    tiers = attempt(load_tier_rules, settings.shop_dir / CUSTOMERS_FILE)
     if errors:
         raise DataFileError(errors)
     matcher = IntentMatcher(lexicon, catalog)
     knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
-                          language=language, loaded_at=now, aftersales=aftersales)
+                          language=language, loaded_at=now, aftersales=aftersales,
+                          tiers=tiers)
     report = lint(knowledge, now)
     if report.errors:
         raise DataFileError(report.errors)

@@ -25,6 +25,7 @@ from bot.telegram.aftersales_keyboards import (
     AsReason,
     AsSize,
     AsSubmit,
+    ReviewRating,
 )
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
 from tests.e2e.test_handoff import agent_says, in_topic, topic_of
@@ -198,3 +199,36 @@ async def test_a_received_order_offers_the_form_and_my_aftersales(session: Sessi
     assert "还没有售后申请" in mine.text
     unpaid = await session.private(XIAO_WANG, "我的订单1001怎么样了")
     assert session.buttons(unpaid) == []
+
+
+async def test_an_unhappy_answer_to_a_review_invitation_goes_to_a_person_with_an_apology(session: Session) -> None:
+    from bot.aftersales.reviews import ReviewInvitations, complaint_check
+    from bot.followups.once import OnceStore
+    from bot.shop.orders import DemoOrders
+
+    knowledge = session.runtime.holder.current
+    assert knowledge.aftersales is not None
+    prefix, clock = session.settings.redis_prefix, SystemClock()
+
+    async def no_conversation(buyer_id: int) -> str | None:
+        return None
+
+    invitations = ReviewInvitations(DemoOrders.of(knowledge.catalog.orders), OnceStore(session.redis, prefix),
+                                    session.runtime.holder, session.runtime.outbox,
+                                    complaint_check(CaseStore(session.redis, prefix, clock), no_conversation))
+    received = knowledge.catalog.orders["1004"].received_at
+    assert received is not None
+    at = received + timedelta(days=knowledge.aftersales.review_days("beishang"))
+    local = at.astimezone(knowledge.catalog.timezone)
+    if knowledge.aftersales.quiet_hours.contains(local.time()):  # move to the next morning, 10:00
+        morning = local.replace(hour=10, minute=0, second=0, microsecond=0)
+        at = morning if morning > local else morning + timedelta(days=1)
+    before = len(session.emulator.sent("sendMessage", XIAO_WANG))
+    assert await invitations.run_once(at) == 1
+    invitation = (await session.emulator.wait_sent(before + 1, XIAO_WANG, method="sendMessage"))[before]
+    assert "订单1004" in invitation.text and "真实评价" in invitation.text and "返现" not in invitation.text
+    assert await invitations.run_once(at + timedelta(minutes=5)) == 0  # once
+    apology = await pick(session, invitation, XIAO_WANG, ReviewRating(order_id="1004", rating="bad").pack())
+    assert "非常抱歉" in apology.text and "优先转接人工客服" in apology.text
+    thread = await topic_of(session, "小王")
+    await in_topic(session, thread, "评价邀请：买家不满意")

@@ -47,3 +47,12 @@ def test_rules_in_order_with_recency(demo_now) -> None:
     assert tier_for(rules, 60000, 2, recent, demo_now) == Tier.potential
     assert tier_for(rules, 0, 0, None, demo_now) == Tier.normal
     assert tier_for(rules, 0, 0, None, demo_now, manual=Tier.vip) == Tier.vip
+
+
+def test_a_bad_tier_rule_names_file_and_line(tmp_path: Path) -> None:
+    from bot.datafiles import DataFileError
+
+    path = tmp_path / "customers.yaml"
+    path.write_text('tiers:\n  - {tier: core, min_spend: "1.00"}\n  - {tier: gold}\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match=f"{path}:3: .*'normal', 'potential', 'core' or 'vip'"):
+        load_tier_rules(path)

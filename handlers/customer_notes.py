@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.config import Settings
-from bot.customers.store import CustomerStore
+from bot.customers.records import CustomerRecords
 from bot.handoff.desk import Desk
 from bot.knowledge.snapshot import Knowledge
 from bot.telegram.filters import FromAgent, InChat, InTopic
@@ -24,22 +24,16 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(Command("tag", "untag", "note"), FromAgent(), InTopic())
     async def on_record(message: Message, command: CommandObject, knowledge: Knowledge, desk: Desk,
-                        customers: CustomerStore, outbox: Outbox) -> None:
+                        customers: CustomerRecords, outbox: Outbox) -> None:
         locale = knowledge.replies.default_locale
         conversation = await desk.conversation_in_topic(message.message_thread_id)
         words = (command.args or "").strip()
         if conversation is None or not words or message.from_user is None:
             template, context = "agents/record_usage", {}
         else:
-            buyer = conversation.buyer_id
-            if command.command == "tag":
-                await customers.add_tag(buyer, words)
-            elif command.command == "untag":
-                await customers.remove_tag(buyer, words)
-            else:
-                await customers.add_note(buyer, message.from_user.id, words)
+            tags = await customers.annotate(conversation.buyer_id, command.command, words, message.from_user.id)
             template = "agents/record_saved"
-            context = {"kind": command.command, "words": words, "tags": await customers.tags(buyer)}
+            context = {"kind": command.command, "words": words, "tags": tags}
         outbox.send(Outgoing(message.chat.id, knowledge.render(locale, template, context),
                              thread_id=message.message_thread_id, reply_to=message.message_id, purpose="agents"))
 

@@ -59,6 +59,18 @@ class CustomerRecords:
         return Record(buyer, person.name if person else None, result, tuple(await self.store.tags(buyer)),
                       tuple(await self.store.notes(buyer)), tuple(orders), tuple(c.id for c in cases))
 
+    async def annotate(self, buyer: int, command: str, words: str, by: int) -> list[str]:
+        """An agent's /tag, /untag or /note on a buyer; returns the buyer's tags after it."""
+        if command == "tag":
+            await self.store.add_tag(buyer, words)
+        elif command == "untag":
+            await self.store.remove_tag(buyer, words)
+        elif command == "note":
+            await self.store.add_note(buyer, by, words)
+        else:
+            raise ValueError(f"unknown record command {command!r}")
+        return await self.store.tags(buyer)
+
     async def known_buyers(self, catalog: Catalog, now: datetime) -> list[int]:
         """Buyers in people.yaml, with an order in the last year, or with a record (tags, notes, tier)."""
         recent = await self.orders.recent(now - timedelta(days=365))

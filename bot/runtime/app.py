@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from bot.aftersales.cases import CaseStore
 from bot.aftersales.service import AftersalesService
 from bot.customers.archive import ChatArchive
+from bot.customers.records import CustomerRecords
 from bot.customers.store import CustomerStore
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
@@ -135,12 +136,13 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.message.outer_middleware(BuyerArchiveMiddleware(archive))
     bot.session.middleware(OutgoingArchiveMiddleware(archive, settings.agents_chat_id))
 
+    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
+    cases = CaseStore(redis, settings.redis_prefix, clock)
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=StageStore(redis, settings.redis_prefix), desk=desk,
-        customers=CustomerStore(redis, settings.redis_prefix, clock),
-        aftersales=AftersalesService(CaseStore(redis, settings.redis_prefix, clock),
-                                     orders or DemoOrders(lambda: holder.current.catalog.orders), clock),
+        customers=CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases),
+        aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
                    desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix))

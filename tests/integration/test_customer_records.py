@@ -70,3 +70,19 @@ async def test_cli_show_and_export(redis: Redis, key_prefix: str, clock: ManualC
                                                       ("700003", "vip")]
     assert rows[1]["notes"] == "要发票" and rows[1]["orders"] == "1002|1005|1006"
     assert (await run("customers", "export", "--format", "xlsx", *args)).exit_code == 2
+
+
+async def test_the_card_view_shows_the_newest_notes(redis: Redis, key_prefix: str, clock: ManualClock,
+                                                    catalog: Catalog, demo_now) -> None:
+    from bot.customers.views import record_card_view
+
+    store = CustomerStore(redis, key_prefix, clock)
+    records = CustomerRecords(store, DemoOrders.of(catalog.orders), CaseStore(redis, key_prefix, clock))
+    for n in range(5):
+        await records.annotate(700003, "note", f"备注{n}", 900002)
+    assert await records.annotate(700003, "tag", "茶叶爱好者", 900002) == ["茶叶爱好者"]
+    record = await records.record(catalog, load_rules(ROOT / "promo_rules", catalog),
+                                  load_tier_rules(ROOT / "shop" / "customers.yaml"), 700003, demo_now)
+    card = record_card_view(record)
+    assert card["tier"] == "vip" and card["tags"] == ["茶叶爱好者"] and card["auto_tags"] == ["purchased"]
+    assert [n["text"] for n in card["notes"]] == ["备注2", "备注3", "备注4"]

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
         default=None, description=f"Redis for state; `run` defaults to {DEFAULT_REDIS_URL}, "
                                   "`sandbox` to an embedded fakeredis")
     redis_prefix: str = Field(default="ld", description="Prefix of every Redis key")
+    archive_retention_days: int = Field(default=180, gt=0,
+                                        description="How long the chat archive keeps messages (days)")
 
     live_room_chat_id: int = -1001000000100
     agents_chat_id: int = -1001000000900

@@ -26,6 +26,10 @@ class ButtonKind(StrEnum):
     back = "back"
     close = "close"
     """The context card's agent actions on `conversation_id`."""
+    aftersales_apply = "aftersales_apply"
+    """Start the returns/exchange form for an order (`value` = order id)."""
+    aftersales_mine = "aftersales_mine"
+    """List the buyer's after-sales cases."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 from bot.answers.buttons import Button, ButtonKind
 from bot.answers.price_to_pay import price_to_pay_view
 from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
-from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, Product
+from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, OrderStatus, Product
 from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 from bot.promotions import (
     CartLine,
@@ -386,7 +386,11 @@ class Composer:
             order = catalog.order_for(match.order_id, asker.user_id)
             if order is None:
                 return Answer("order_not_found", {**base, "order_id": match.order_id})
-            return Answer("order_status", {**base, "order": order_view(catalog, order)})
+            buttons = ()
+            if order.status == OrderStatus.received:  # after-sales starts at receipt: offer the form
+                buttons = (Button(ButtonKind.aftersales_apply, order.id, "aftersales.apply"),
+                           Button(ButtonKind.aftersales_mine, label_key="aftersales.mine"))
+            return Answer("order_status", {**base, "order": order_view(catalog, order)}, buttons=buttons)
         orders = [order_view(catalog, o) for o in catalog.orders_of(asker.user_id)]
         return Answer("order_list", {**base, "orders": orders})
 

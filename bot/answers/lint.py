@@ -87,6 +87,9 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
     yield Sample("ops/console", {"ops": True}, "/console")
     yield Sample("ops/console_unset", {}, "/console")
     yield from _desk_samples(knowledge, at, view)
+    from bot.aftersales.samples import aftersales_samples
+
+    yield from (Sample(*sample) for sample in aftersales_samples(knowledge, at))
 
 
 def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -> Iterator[Sample]:

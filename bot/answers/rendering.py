@@ -66,8 +66,10 @@ class Replies:
         if not (directory / default_locale).is_dir():
             raise DataFileError([DataError(directory / default_locale, None,
                                            "the default locale's template folder is missing")])
+        # A locale is a folder of templates; data folders beside them (topics/) are not.
         self.locales = tuple(sorted(p.name for p in directory.iterdir()
-                                    if p.is_dir() and not p.name.startswith((".", "_"))))
+                                    if p.is_dir() and not p.name.startswith((".", "_"))
+                                    and any(p.glob(f"*{TEMPLATE_SUFFIX}"))))
         self.env = _LocaleEnvironment(
             loader=FileSystemLoader(str(directory)),
             undefined=StrictUndefined,

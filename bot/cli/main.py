@@ -7,6 +7,9 @@
     livedesk intents eval       accuracy of the intent matcher on the labelled set
     livedesk promo ...          promotion rules: check, explain a cart
     livedesk sla ...            service-level reports
+    livedesk returns decide     what the shop's after-sales policy decides for a return
+    livedesk customers ...      customer records: show one, export all as CSV
+    livedesk archive export     a buyer's or a day's chat as JSON lines or CSV, masked on request
     livedesk doctor             check token, reachability, chat rights, Redis and data
 """
 
@@ -38,6 +41,9 @@ from bot.cli.web import register as register_web
 
 if TYPE_CHECKING:
     from aiohttp import web
+from bot.cli.returns import returns_app
+from bot.cli.customers import customers_app
+from bot.cli.archive import archive_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -52,6 +58,9 @@ app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
 register_web(app)
+app.add_typer(returns_app, name="returns")
+app.add_typer(customers_app, name="customers")
+app.add_typer(archive_app, name="archive")
 
 
 def _print_problems(exc: DataFileError) -> None:

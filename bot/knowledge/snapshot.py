@@ -19,7 +19,9 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.aftersales.policy import AftersalesPolicy, load_aftersales
 from bot.answers.composer import Answer, Composer
+from bot.customers.tiers import TierRules, load_tier_rules
 from bot.knowledge.button_data import button_data_errors
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 FALLBACK_TEMPLATE = "fallback"
 INTENTS_FILE = "intents.yaml"
 LANGUAGE_FILE = "language.yaml"
+AFTERSALES_FILE = "aftersales.yaml"
+CUSTOMERS_FILE = "customers.yaml"
 
 
 STAFF_TEMPLATES = ("ops/", "agents/")
@@ -63,6 +67,10 @@ class Knowledge:
     loaded_at: datetime
     unchecked_templates: tuple[Path, ...] = ()
     """Templates the lint's sample answers did not reach (reported as warnings)."""
+    aftersales: AftersalesPolicy | None = None
+    """Each shop's after-sales policy (shop/aftersales.yaml); None only in hand-built snapshots."""
+    tiers: TierRules | None = None
+    """How buyers are classified (shop/customers.yaml); None only in hand-built snapshots."""
 
     def locale(self, language_code: str | None) -> str:
         return locale_for(language_code, self.replies.locales, self.replies.default_locale)
@@ -113,6 +121,8 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     lexicon = attempt(load_lexicon, settings.templates_dir / INTENTS_FILE)
     language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
+    aftersales = attempt(load_aftersales, settings.shop_dir / AFTERSALES_FILE, catalog)
+    tiers = attempt(load_tier_rules, settings.shop_dir / CUSTOMERS_FILE)
     if not errors:
         errors += button_data_errors(settings.shop_dir, catalog, settings.templates_dir / INTENTS_FILE, lexicon)
     if errors:
@@ -120,7 +130,8 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     matcher = IntentMatcher(lexicon, catalog)
     knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
-                          language=language, loaded_at=now)
+                          language=language, loaded_at=now, aftersales=aftersales,
+                          tiers=tiers)
     report = lint(knowledge, now)
     if report.errors:
         raise DataFileError(report.errors)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -19,6 +20,11 @@ from aiogram.fsm.storage.redis import RedisStorage
 from markupsafe import Markup
 from redis.asyncio import Redis
 
+from bot.aftersales.cases import CaseStore
+from bot.aftersales.service import AftersalesService
+from bot.customers.archive import ChatArchive
+from bot.customers.records import CustomerRecords
+from bot.customers.store import CustomerStore
 from bot.live_room.burst import BurstGate, RoomAsker, mentioned
 from bot.clock import Clock
 from bot.config import Settings
@@ -41,6 +47,8 @@ from bot.sla.posting import SlaReportPoster
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
 from bot.live_room.stage import LiveStage, StageStore
+from bot.shop.orders import DemoOrders, OrderSource
+from bot.telegram.archive_middlewares import BuyerArchiveMiddleware, OutgoingArchiveMiddleware
 from bot.telegram.session import TolerantSession
 from handlers import get_routers
 
@@ -109,7 +117,8 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
-                  holder: KnowledgeHolder) -> Runtime:
+                  holder: KnowledgeHolder, orders: OrderSource | None = None) -> Runtime:
+    """`orders` is the shop's order source; by default the demo orders of the live data files."""
     storage = RedisStorage(redis, key_builder=ConversationKeyBuilder(settings.redis_prefix),
                            state_ttl=CONVERSATION_TTL, data_ttl=CONVERSATION_TTL)
     dp = Dispatcher(storage=storage)
@@ -148,11 +157,19 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     background = desk_background(clock, relays, QueueWatcher(store, notifier, assigner, clock), alerts,
                                  sla_reports)
     dp.message.outer_middleware(BuyerHistoryMiddleware(buyer_desk))
+    archive = ChatArchive(redis, settings.redis_prefix, clock, timedelta(days=settings.archive_retention_days),
+                          holder.current.catalog.timezone)
+    dp.message.outer_middleware(BuyerArchiveMiddleware(archive))
+    bot.session.middleware(OutgoingArchiveMiddleware(archive, settings.agents_chat_id))
 
+    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
+    cases = CaseStore(redis, settings.redis_prefix, clock)
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
+        customers=CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases),
+        aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
                    background=background, relays=relays, agent_desk=agent_desk, store=store)

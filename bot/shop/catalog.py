@@ -8,23 +8,20 @@ file and line like any other mistake.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Self
 from zoneinfo import ZoneInfo
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.clock import TimeZoneName
 from bot.datafiles import DataError, DataFileError, LoadedYaml, StrictModel, load_yaml, validate
-from bot.money import Fen, YuanField
-
-ONE_SIZE = "one"
-"""The stock key of goods that come in one size."""
-
+from bot.money import YuanField
+# Orders moved to bot.shop.orders; OrderItem and OrderStatus stay importable from here.
+from bot.shop.orders import ONE_SIZE, Order, OrderItem, OrderRecord, OrderStatus, resolve_order  # noqa: F401
 
 class ReturnCondition(StrEnum):
     unopened = "unopened"
@@ -114,78 +111,6 @@ class Product(StrictModel):
     @property
     def total_stock(self) -> int:
         return sum(self.stock.values())
-
-
-class OrderStatus(StrEnum):
-    unpaid = "unpaid"
-    paid = "paid"
-    shipped = "shipped"
-    received = "received"
-
-
-_AGE = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def _parse_age(value: object) -> object:
-    if isinstance(value, str):
-        match = _AGE.match(value)
-        if not match:
-            raise ValueError(f"{value!r} is not an age like 30m, 1h or 3d")
-        return timedelta(**{_AGE_UNITS[match[2]]: int(match[1])})
-    return value
-
-
-Age = Annotated[timedelta, BeforeValidator(_parse_age)]
-
-
-class OrderItem(StrictModel):
-    sku: str
-    size: str = ONE_SIZE
-    qty: int = Field(default=1, gt=0)
-
-
-class OrderRecord(StrictModel):
-    """An order as written in orders.yaml, with ages instead of instants."""
-
-    id: str = Field(pattern=r"^\d{3,20}$")
-    buyer: int
-    shop: str
-    items: tuple[OrderItem, ...] = Field(min_length=1)
-    status: OrderStatus
-    paid: YuanField | None = None
-    placed_ago: Age | None = None
-    paid_ago: Age | None = None
-    shipped_ago: Age | None = None
-    received_ago: Age | None = None
-    tracking: str | None = None
-
-    @model_validator(mode="after")
-    def _stage_has_its_times(self) -> Self:
-        needs = {
-            OrderStatus.paid: ("paid_ago",),
-            OrderStatus.shipped: ("paid_ago", "shipped_ago"),
-            OrderStatus.received: ("paid_ago", "shipped_ago", "received_ago"),
-        }.get(self.status, ())
-        missing = [name for name in needs if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"a {self.status} order needs {', '.join(missing)}")
-        return self
-
-
-@dataclass(frozen=True)
-class Order:
-    id: str
-    buyer: int
-    shop: str
-    items: tuple[OrderItem, ...]
-    status: OrderStatus
-    paid_fen: Fen | None
-    placed_at: datetime | None
-    paid_at: datetime | None
-    shipped_at: datetime | None
-    received_at: datetime | None
-    tracking: str | None
 
 
 class Tier(StrEnum):
@@ -283,18 +208,6 @@ def _unique(loaded: LoadedYaml, section: str, ids: list[object]) -> list[DataErr
     return errors
 
 
-def _resolve_order(record: OrderRecord, now: datetime) -> Order:
-    def at(age: timedelta | None) -> datetime | None:
-        return None if age is None else now - age
-
-    return Order(
-        id=record.id, buyer=record.buyer, shop=record.shop, items=record.items,
-        status=record.status, paid_fen=record.paid, placed_at=at(record.placed_ago or record.paid_ago),
-        paid_at=at(record.paid_ago), shipped_at=at(record.shipped_ago),
-        received_at=at(record.received_ago), tracking=record.tracking,
-    )
-
-
 def load_catalog(directory: Path, now: datetime) -> Catalog:
     """Load and cross-check every file under `directory`; raise DataFileError listing all problems."""
     errors: list[DataError] = []
@@ -364,7 +277,7 @@ def load_catalog(directory: Path, now: datetime) -> Catalog:
         shipping=shops_file.shipping,
         shops=shops,
         products=products,
-        orders={r.id: _resolve_order(r, now) for r in orders_file.orders},
+        orders={r.id: resolve_order(r, now) for r in orders_file.orders},
         buyers={b.id: b for b in people_file.buyers},
         staff={s.id: s for s in people_file.staff},
         loaded_at=now,

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.aftersales.decision import Kind
+from bot.aftersales.policy import Reason
 from bot.answers.buttons import Button, ButtonKind
 
 
@@ -54,6 +56,63 @@ class CardButton(CallbackData, prefix="desk"):
     conversation_id: int
 
 
+# -- the returns/exchange form and review invitations (handlers/after_sales.py) -------------
+
+
+class AsStart(CallbackData, prefix="as_go"):
+    order_id: str = ""
+
+
+class AsMine(CallbackData, prefix="as_mine"):
+    pass
+
+
+class AsOrder(CallbackData, prefix="as_o"):
+    order_id: str
+
+
+class AsItem(CallbackData, prefix="as_i"):
+    sku: str
+
+
+class AsQty(CallbackData, prefix="as_q"):
+    qty: int
+
+
+class AsKind(CallbackData, prefix="as_k"):
+    kind: Kind
+
+
+class AsSize(CallbackData, prefix="as_s"):
+    size: str
+
+
+class AsReason(CallbackData, prefix="as_r"):
+    reason: Reason
+
+
+class AsSubmit(CallbackData, prefix="as_p"):
+    pass
+
+
+class AsOffer(CallbackData, prefix="as_f"):
+    keep: bool
+
+
+class AsDispute(CallbackData, prefix="as_d"):
+    case_id: str
+
+
+class AsCancel(CallbackData, prefix="as_x"):
+    pass
+
+
+class ReviewRating(CallbackData, prefix="as_v"):
+    order_id: str
+    rating: str
+    """good | neutral | bad"""
+
+
 CANCEL = "cancel"
 
 
@@ -68,6 +127,10 @@ def callback_for(button: Button) -> CallbackData:
         return HumanButton()
     if kind is ButtonKind.cancel_handoff:
         return HandoffButton(action=CANCEL)
+    if kind is ButtonKind.aftersales_apply:
+        return AsStart(order_id=button.value)
+    if kind is ButtonKind.aftersales_mine:
+        return AsMine()
     if button.conversation_id is None:
         raise ValueError(f"a {kind} button needs a conversation id")
     if kind is ButtonKind.rate:

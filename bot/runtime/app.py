@@ -21,10 +21,13 @@ from markupsafe import Markup
 from redis.asyncio import Redis
 
 from bot.aftersales.cases import CaseStore
+from bot.aftersales.reviews import ReviewInvitations, complaint_check
 from bot.aftersales.service import AftersalesService
 from bot.customers.archive import ChatArchive
 from bot.customers.records import CustomerRecords
 from bot.customers.store import CustomerStore
+from bot.followups.once import OnceStore
+from bot.followups.payment_reminder import PaymentReminders
 from bot.live_room.burst import BurstGate, RoomAsker, mentioned
 from bot.clock import Clock
 from bot.config import Settings
@@ -154,16 +157,24 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
     presenter = SlaAlertPresenter(store, topics, notifier)
     alerts = AlertSweep(SlaAlerts(redis, settings.sla, clock, settings.redis_prefix), clock, presenter.on_alert)
+    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
+    cases = CaseStore(redis, settings.redis_prefix, clock)
+
+    async def open_reason(buyer_id: int) -> str | None:
+        conversation = await buyer_desk.open_conversation(buyer_id)
+        return conversation.reason if conversation else None
+
+    once = OnceStore(redis, settings.redis_prefix)
+    followups = (PaymentReminders(order_source, once, holder, outbox),
+                 ReviewInvitations(order_source, once, holder, outbox, complaint_check(cases, open_reason)))
     background = desk_background(clock, relays, QueueWatcher(store, notifier, assigner, clock), alerts,
-                                 sla_reports)
+                                 sla_reports, followups)
     dp.message.outer_middleware(BuyerHistoryMiddleware(buyer_desk))
     archive = ChatArchive(redis, settings.redis_prefix, clock, timedelta(days=settings.archive_retention_days),
                           holder.current.catalog.timezone)
     dp.message.outer_middleware(BuyerArchiveMiddleware(archive))
     bot.session.middleware(OutgoingArchiveMiddleware(archive, settings.agents_chat_id))
 
-    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
-    cases = CaseStore(redis, settings.redis_prefix, clock)
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),

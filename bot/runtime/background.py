@@ -7,7 +7,8 @@ next round goes on, so one bad Redis reply or Telegram error never stops a worke
 
 The workers: the relay worker (woken when a message is logged, at least every second),
 the queue watcher (every 5 s of the clock), the SLA alert sweep (every second of the
-clock) and the weekly SLA report (at the configured weekly moment).
+clock), the weekly SLA report (at the configured weekly moment) and the buyers' follow-ups
+(payment reminders, review invitations: every 5 minutes of the clock).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.handoff.queue_watch import QueueWatcher
@@ -28,10 +30,19 @@ log = logging.getLogger(__name__)
 
 Pause = Callable[[], Awaitable[None]]
 
+
+class FollowUp(Protocol):
+    """A round of messages to buyers that fall due with time (payment reminder, review invitation)."""
+
+    async def run_once(self, now: datetime) -> int: ...
+
+
 RELAY_AT_LEAST_EVERY_S = 1.0
 """Real seconds: relays due for a retry are picked up even when nothing wakes the worker."""
 QUEUE_EVERY_S = 5.0
 ALERTS_EVERY_S = 1.0
+FOLLOWUPS_EVERY_S = 300.0
+"""Payment reminders and review invitations are due on a scale of hours: every 5 minutes is plenty."""
 
 
 def every(clock: Clock, seconds: float) -> Pause:
@@ -102,12 +113,18 @@ class Background:
 
 
 def desk_background(clock: Clock, relays: RelayWorker, queue: QueueWatcher, alerts: AlertSweep,
-                    reports: SlaReportPoster) -> Background:
+                    reports: SlaReportPoster, followups: Sequence[FollowUp] = ()) -> Background:
     """The bot's workers with their rhythms."""
+
+    async def follow_up() -> None:
+        for round_ in followups:
+            await round_.run_once(clock.now())
+
     return Background([
         Periodic("relays", relays.round, when_woken(relays.due, RELAY_AT_LEAST_EVERY_S)),
         Periodic("queue", queue.watch_queue, every(clock, QUEUE_EVERY_S)),
         Periodic("sla alerts", alerts.tick, every(clock, ALERTS_EVERY_S)),
         Periodic("weekly sla report", reports.post_weekly, until(clock, reports.seconds_until_weekly),
                  pause_first=True),
+        Periodic("follow-ups", follow_up, every(clock, FOLLOWUPS_EVERY_S)),
     ])

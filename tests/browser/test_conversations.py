@@ -79,8 +79,7 @@ async def test_an_agent_cannot_open_ops_pages_or_act_on_another_agents_conversat
     await console.session.private(XIAO_LI, "转人工")
     conversation_id = await open_conversation_of(console, XIAO_LI)
     store = console.session.runtime.store
-    await store.set_shop(conversation_id, "mingxiang")  # 阿明's shop, held by 娜娜:
-    conversation = await store.get(conversation_id)
+    conversation = await store.get(conversation_id)  # 蓓尚's, and about to be held by 娜娜
     assert conversation is not None
     taken = await console.session.runtime.agent_desk.take(conversation, NANA)
     assert taken.ok

@@ -25,7 +25,7 @@ async def test_a_gathered_answer_names_a_bounded_number_of_askers_and_counts_the
         askers = [emulator.new_buyer().id for _ in range(12)]
         for user_id in askers:
             emulator.user_sends(LIVE_ROOM, user_id, "多少钱")
-        await session.settle(extra=0.1)
+        await session.idle()  # all twelve questions handled and gathered
         clock.advance(5.0)
         await eventually(lambda: any("120.00" in (c.text or "") for c in emulator.sent("sendMessage", LIVE_ROOM)))
         (answer,) = [c for c in emulator.sent("sendMessage", LIVE_ROOM) if "120.00" in (c.text or "")]

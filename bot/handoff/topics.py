@@ -16,6 +16,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
 from bot.handoff.store import HandoffStore
@@ -44,11 +45,11 @@ class Topics:
             notifier = self._notifier
             topic = await self._bot.create_forum_topic(
                 chat_id=self._settings.agents_chat_id,
-                name=topic_name(notifier.render("agents/topic_name", {"card": card})))
+                name=topic_name(notifier.render(messages.topic_name(card))))
             fresh = await self._store.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")
-            sent = notifier.to_topic(fresh, notifier.render("agents/card", {"card": card}),
+            sent = notifier.to_topic(fresh, notifier.render(messages.card(card)),
                                      notifier.agents_keyboard(card_buttons(fresh.id)))
             with contextlib.suppress(TelegramAPIError):
                 await sent

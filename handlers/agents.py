@@ -63,7 +63,8 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(Command("help"), FromAgent())
     async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
-        _note(outbox, message, knowledge.render_message(knowledge.replies.default_locale, messages.agents_help()))
+        _note(outbox, message, knowledge.render_message(knowledge.replies.default_locale,
+                                                        messages.agents_help()))
 
     @router.message(Command("take", "back", "close"), FromAgent(), InTopic())
     async def on_conversation_command(message: Message, command: CommandObject, agent_desk: AgentDesk,

@@ -101,12 +101,14 @@ def make_router(settings: Settings) -> Router:
     async def on_start(message: Message, knowledge: Knowledge, outbox: Outbox, state: FSMContext) -> None:
         await state.set_state(None)
         locale = knowledge.locale(message.from_user.language_code if message.from_user else None)
-        outbox.send(Outgoing(message.chat.id, knowledge.render_message(locale, answer_messages.start()), purpose="start"))
+        text = knowledge.render_message(locale, answer_messages.start())
+        outbox.send(Outgoing(message.chat.id, text, purpose="start"))
 
     @router.message(Command("help"))
     async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
         locale = knowledge.locale(message.from_user.language_code if message.from_user else None)
-        outbox.send(Outgoing(message.chat.id, knowledge.render_message(locale, answer_messages.help_text()), purpose="help"))
+        text = knowledge.render_message(locale, answer_messages.help_text())
+        outbox.send(Outgoing(message.chat.id, text, purpose="help"))
 
     @router.message(Command("cancel"))
     async def on_cancel(message: Message, knowledge: Knowledge, outbox: Outbox, buyer_desk: BuyerDesk) -> None:

@@ -92,7 +92,8 @@ def _missing_order(catalog: Catalog) -> str:
 def _values(catalog: Catalog) -> dict[str, list[dict[str, str]]]:
     """For each placeholder group, every combination of values the catalogue gives."""
     products = list(catalog.products.values())
-    pairs = [{"product": p.name, "other": products[(i + 1) % len(products)].name} for i, p in enumerate(products)]
+    pairs = [{"product": p.name, "other": products[(i + 1) % len(products)].name}
+             for i, p in enumerate(products)]
     return {
         "product": [{"product": p.name} for p in products],
         "product+other": pairs,

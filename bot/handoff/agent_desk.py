@@ -140,7 +140,8 @@ class AgentDesk:
             notifier.to_topic_message(conversation, messages.transfer_usage(catalog))
             return False
         if result.outcome is TransferOutcome.held_by_other:
-            notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.previous_agent)))
+            holder = notifier.agent_name(result.previous_agent)
+            notifier.to_topic_message(conversation, messages.held_by_other(holder))
             return False
         if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
             notifier.to_topic_message(conversation, messages.closed_already())

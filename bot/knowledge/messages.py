@@ -19,7 +19,8 @@ from bot.shop.catalog import SHOP_FILES, Catalog
 
 def reload_ok(catalog: Catalog, rules: RuleSet, templates: int) -> Message:
     """What the fresh snapshot holds: `templates` is the number of templates of its default locale."""
-    return Message("ops/reload_ok", {"products": len(catalog.products), "rules": len(rules), "templates": templates})
+    return Message("ops/reload_ok",
+                   {"products": len(catalog.products), "rules": len(rules), "templates": templates})
 
 
 def reload_failed(errors: Sequence[DataError]) -> Message:

@@ -111,7 +111,8 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
     if not errors:
         errors += button_data_errors(settings.shop_dir, catalog, settings.templates_dir / INTENTS_FILE, lexicon)
-    samples = attempt(load_sample_data, settings.templates_dir / SAMPLES_FILE, catalog, rules, now) if rules is not None else None
+    samples = (attempt(load_sample_data, settings.templates_dir / SAMPLES_FILE, catalog, rules, now)
+               if rules is not None else None)
     if errors:
         raise DataFileError(errors)
     matcher = IntentMatcher(lexicon, catalog)

@@ -49,10 +49,12 @@ def answer_samples(data: SampleData, matcher: IntentMatcher, composer: Composer)
                         if key in seen:
                             continue
                         seen.add(key)
-                        yield Sample(message, f"{question.text!r} in {channel} (stage {stage}, buyer {asker.user_id})")
+                        yield Sample(message, f"{question.text!r} in {channel} "
+                                              f"(stage {stage}, buyer {asker.user_id})")
 
 
-def every_sample(data: SampleData, matcher: IntentMatcher, composer: Composer, replies: Replies) -> Iterator[Sample]:
+def every_sample(data: SampleData, matcher: IntentMatcher, composer: Composer,
+                 replies: Replies) -> Iterator[Sample]:
     names = replies.template_names(replies.default_locale)
     yield from answer_samples(data, matcher, composer)
     yield from answers.samples(data)

@@ -54,5 +54,6 @@ def samples(data: SampleData) -> Iterator[Sample]:
         yield Sample(gathered(some, data.room_answer), f"room post for {len(some)} askers")
     for product in catalog.products.values():
         yield Sample(now_set(product_view(catalog, data.rules, product, data.at)), f"/now {product.sku}")
-    yield Sample(now_unknown(catalog, f"{next(iter(catalog.products), '')}-UNKNOWN"), "/now with an unknown SKU")
+    unknown = f"{next(iter(catalog.products), '')}-UNKNOWN"
+    yield Sample(now_unknown(catalog, unknown), "/now with an unknown SKU")
     yield Sample(now_unknown(catalog, None), "/now")

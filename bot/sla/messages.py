@@ -26,13 +26,15 @@ ALERT_TEMPLATES = {AlertKind.ping: "agents/ping", AlertKind.missed: "agents/miss
 
 def display_names(catalog: Catalog) -> dict[str, str]:
     """Agent and shop ids (as reports key them) to the names the catalogue gives them."""
-    return {**{str(s.id): s.name for s in catalog.staff.values()}, **{s.id: s.name for s in catalog.shops.values()}}
+    return {**{str(s.id): s.name for s in catalog.staff.values()},
+            **{s.id: s.name for s in catalog.shops.values()}}
 
 
 def report(reports: Sequence[Report], catalog: Catalog, current: bool) -> Message:
     """`current`: today and this week so far (`/sla`), else a finished period (the weekly post)."""
     names = display_names(catalog)
-    return Message(REPORT_TEMPLATE, {"periods": [template_data(r, names) for r in reports], "current": current})
+    return Message(REPORT_TEMPLATE,
+                   {"periods": [template_data(r, names) for r in reports], "current": current})
 
 
 def alert(kind: AlertKind, waited_s: float, agent: str | None) -> Message | None:
@@ -40,7 +42,8 @@ def alert(kind: AlertKind, waited_s: float, agent: str | None) -> Message | None
     template = ALERT_TEMPLATES.get(kind)
     if template is None:
         return None
-    return Message(template, {"seconds": int(waited_s), "minutes": max(1, int(waited_s // 60)), "agent": agent})
+    return Message(template, {"seconds": int(waited_s), "minutes": max(1, int(waited_s // 60)),
+                              "agent": agent})
 
 
 def _sample_report(data: SampleData, period: Period, settings: SlaSettings, busy: bool) -> Report:

@@ -1,8 +1,9 @@
 """SLA reports as the agents read them: `/sla` (today and this week so far) and the weekly post.
 
 The figures come from `SlaReporter`; this renders them through the report's contract
-(`bot.sla.messages.report`, with staff and shop names from the current catalogue) and posts the weekly one to the
-agents' group (the background runs `post_weekly` when `seconds_until_weekly` has passed).
+(`bot.sla.messages.report`, with staff and shop names from the current catalogue) and
+posts the weekly one to the agents' group (the background runs `post_weekly` when
+`seconds_until_weekly` has passed).
 """
 
 from __future__ import annotations

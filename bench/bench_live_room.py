@@ -106,6 +106,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import DEFAULT_REDIS_URL, Settings  # noqa: E402
 from bot.understanding.intents import Channel  # noqa: E402
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge  # noqa: E402
+from bot.live_room.messages import room_answer  # noqa: E402
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator  # noqa: E402
 from bot.sandbox.state import BotCall, TelegramState  # noqa: E402
 
@@ -236,7 +237,7 @@ def _predict(knowledge: Knowledge, text: str, user_id: int, name: str, language:
     if answer is None:
         return None
     locale = knowledge.locale(language)
-    return locale, knowledge.render_answer(locale, answer, {"private_link": PRIVATE_LINK})
+    return locale, knowledge.render_message(locale, room_answer(answer, PRIVATE_LINK))
 
 
 def make_plan(knowledge: Knowledge, n: int, *, distinct: bool, seed: int = 2) -> Plan:

@@ -16,6 +16,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.agent_desk import AgentDesk
 from bot.sla.posting import SlaReportPoster
 from bot.telegram.callbacks import CardButton
@@ -27,9 +28,6 @@ from bot.telegram.sending import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 
-QUICK_FOLDER = "quick"
-
-
 def _note(outbox: Outbox, message: Message, text: str) -> None:
     outbox.send(Outgoing(message.chat.id, text, thread_id=message.message_thread_id,
                          reply_to=message.message_id, purpose="agents"))
@@ -39,15 +37,9 @@ async def _conversation(message: Message, desk: AgentDesk, knowledge: Knowledge,
                         outbox: Outbox) -> Conversation | None:
     conversation = await desk.conversation_in_topic(message.message_thread_id)
     if conversation is None:
-        _note(outbox, message, knowledge.render(knowledge.replies.default_locale,
-                                                "agents/not_in_conversation", {}))
+        _note(outbox, message, knowledge.render_message(knowledge.replies.default_locale,
+                                                        messages.not_in_conversation()))
     return conversation
-
-
-def quick_keys(knowledge: Knowledge) -> list[str]:
-    prefix = f"{QUICK_FOLDER}/"
-    return [name.removeprefix(prefix) for name in knowledge.replies.template_names(knowledge.replies.default_locale)
-            if name.startswith(prefix)]
 
 
 def make_router(settings: Settings) -> Router:
@@ -63,8 +55,8 @@ def make_router(settings: Settings) -> Router:
         presence = {"online": Presence.online, "break": Presence.on_break, "offline": Presence.offline}[
             command.command]
         await agent_desk.set_presence(message.from_user.id, presence)
-        _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/presence", {
-            "agent": agent_desk.agent_name(message.from_user.id), "presence": presence.value}))
+        _note(outbox, message, knowledge.render_message(knowledge.replies.default_locale, messages.presence(
+            agent_desk.agent_name(message.from_user.id), presence)))
 
     @router.message(Command("sla"), FromAgent())
     async def on_sla(message: Message, sla_reports: SlaReportPoster, outbox: Outbox) -> None:
@@ -72,7 +64,8 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(Command("help"), FromAgent())
     async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
-        _note(outbox, message, knowledge.render(knowledge.replies.default_locale, "agents/help", {}))
+        _note(outbox, message, knowledge.render_message(knowledge.replies.default_locale,
+                                                        messages.agents_help()))
 
     @router.message(Command("take", "back", "close"), FromAgent(), InTopic())
     async def on_conversation_command(message: Message, command: CommandObject, agent_desk: AgentDesk,
@@ -102,24 +95,21 @@ def make_router(settings: Settings) -> Router:
         conversation = await _conversation(message, agent_desk, knowledge, outbox)
         if conversation is None:
             return
-        keys = quick_keys(knowledge)
-        key = (command.args or "").strip()
         locale = knowledge.replies.default_locale
+        keys = messages.quick_keys(knowledge.replies.template_names(locale))
+        key = (command.args or "").strip()
         if not key:
-            _note(outbox, message, knowledge.render(locale, "agents/quick_list", {"keys": keys}))
+            _note(outbox, message, knowledge.render_message(locale, messages.quick_list(keys)))
             return
         if key not in keys:
-            _note(outbox, message, knowledge.render(locale, "agents/quick_unknown", {"key": key, "keys": keys}))
+            _note(outbox, message, knowledge.render_message(locale, messages.quick_unknown(key, keys)))
             return
-        shop = knowledge.catalog.shops.get(conversation.shop)
         # Rendered with autoescape, but sent to the buyer as plain text (the agent's words):
         # decode the entities, so a name like "A&B" does not arrive as "A&amp;B".
-        text = html.unescape(knowledge.render(knowledge.locale(conversation.language_code), f"{QUICK_FOLDER}/{key}", {
-            "agent": agent_desk.agent_name(message.from_user.id),
-            "buyer": {"name": conversation.buyer_name, "id": conversation.buyer_id},
-            "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours, "courier": shop.courier}
-            if shop else None,
-        }))
+        text = html.unescape(knowledge.render_message(knowledge.locale(conversation.language_code),
+                                                      messages.quick_reply(
+            key, agent_desk.agent_name(message.from_user.id), conversation,
+            knowledge.catalog.shops.get(conversation.shop))))
         await agent_desk.quick_reply(conversation, message.from_user.id, text)
 
     @router.message(FromAgent(), InTopic())

@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, W
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge
 from bot.telegram.sending import Outbox, Outgoing
+from bot.web.messages import console_link, console_unset
 
 
 def console_button(url: str, label: str) -> InlineKeyboardMarkup:
@@ -37,11 +38,11 @@ def make_router(settings: Settings) -> Router:
         locale = knowledge.replies.default_locale
         url = settings.web_public_url
         if not url:
-            outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "ops/console_unset", {}),
+            outbox.send(Outgoing(message.chat.id, knowledge.render_message(locale, console_unset()),
                                  purpose="ops"))
             return
         ops = user.id in settings.ops_ids or catalog.is_ops(user.id)
-        outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "ops/console", {"ops": ops}),
+        outbox.send(Outgoing(message.chat.id, knowledge.render_message(locale, console_link(ops)),
                              markup=console_button(url.rstrip("/") + "/login",
                                                    knowledge.button_label(locale, "console.open")),
                              purpose="ops"))

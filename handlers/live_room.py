@@ -14,6 +14,7 @@ from aiogram.types import Message
 
 from bot.answers.composer import Asker
 from bot.live_room.burst import BurstGate, RoomAsker
+from bot.live_room.messages import room_answer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
@@ -44,7 +45,7 @@ def make_router(settings: Settings) -> Router:
                 await buyer_desk.bot_outcome(match.sku, answered=False, asked_at=message.date)
             return
         locale = knowledge.locale(user.language_code)
-        reply = knowledge.render_answer(locale, answer, {"private_link": private_link})
+        reply = knowledge.render_message(locale, room_answer(answer, private_link))
         burst.ask(message.chat.id, (locale, reply),
                   RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
         await buyer_desk.bot_outcome(match.sku, answered=True, asked_at=message.date)

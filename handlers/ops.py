@@ -14,6 +14,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.answers.composer import product_view
+from bot.knowledge import messages as data_messages
+from bot.live_room import messages as stage_messages
 from bot.clock import Clock
 from bot.config import Settings
 from bot.telegram.filters import FromOps
@@ -40,31 +42,30 @@ def make_router(settings: Settings) -> Router:
             errors = await holder.reload()
             fresh = holder.current
             if errors:
-                text = knowledge.render(locale, "ops/reload_failed", {"errors": [str(e) for e in errors]})
+                text = knowledge.render_message(locale, data_messages.reload_failed(errors))
             else:
-                text = fresh.render(locale, "ops/reload_ok", {
-                    "products": len(fresh.catalog.products), "rules": len(fresh.rules),
-                    "templates": len(fresh.replies.template_names(locale))})
+                text = fresh.render_message(locale, data_messages.reload_ok(
+                    fresh.catalog, fresh.rules, len(fresh.replies.template_names(locale))))
             _reply(outbox, message, text)
             return
         sku = (command.args or "").strip().upper()
         product = knowledge.catalog.products.get(sku)
         if product is None:
-            products = [{"sku": p.sku, "name": p.name} for p in knowledge.catalog.products.values()]
-            _reply(outbox, message, knowledge.render(locale, "ops/now_unknown",
-                                                     {"sku": sku or None, "products": products}))
+            _reply(outbox, message, knowledge.render_message(locale, stage_messages.now_unknown(
+                knowledge.catalog, sku or None)))
             return
         await stage.put_on_stage(product.sku)
         log.info("product on stage in %s is now %s (set by %s)",
                  settings.live_room_chat_id, product.sku, message.from_user and message.from_user.id)
         view = product_view(knowledge.catalog, knowledge.rules, product, clock.now())
-        _reply(outbox, message, knowledge.render(locale, "ops/now_set", {"product": view}))
+        _reply(outbox, message, knowledge.render_message(locale, stage_messages.now_set(view)))
 
     @router.message(Command("now", "reload"))
     async def on_ops_command_denied(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
         log.warning("ops command %r from non-ops user %s ignored", message.text,
                     message.from_user and message.from_user.id)
         if message.chat.type == ChatType.PRIVATE:
-            _reply(outbox, message, knowledge.render(knowledge.replies.default_locale, "ops/not_allowed", {}))
+            _reply(outbox, message, knowledge.render_message(knowledge.replies.default_locale,
+                                                              data_messages.not_allowed()))
 
     return router

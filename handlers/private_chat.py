@@ -17,8 +17,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, User
 
+from bot.answers import messages as answer_messages
 from bot.answers.composer import Answer, Asker, Handoff
 from bot.answers.language import plain_text
+from bot.handoff import messages as handoff_messages
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
@@ -100,12 +102,14 @@ def make_router(settings: Settings) -> Router:
     async def on_start(message: Message, knowledge: Knowledge, outbox: Outbox, state: FSMContext) -> None:
         await state.set_state(None)
         locale = knowledge.locale(message.from_user.language_code if message.from_user else None)
-        outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "start", {}), purpose="start"))
+        text = knowledge.render_message(locale, answer_messages.start())
+        outbox.send(Outgoing(message.chat.id, text, purpose="start"))
 
     @router.message(Command("help"))
     async def on_help(message: Message, knowledge: Knowledge, outbox: Outbox) -> None:
         locale = knowledge.locale(message.from_user.language_code if message.from_user else None)
-        outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "help", {}), purpose="help"))
+        text = knowledge.render_message(locale, answer_messages.help_text())
+        outbox.send(Outgoing(message.chat.id, text, purpose="help"))
 
     @router.message(Command("cancel"))
     async def on_cancel(message: Message, knowledge: Knowledge, outbox: Outbox, buyer_desk: BuyerDesk) -> None:
@@ -113,8 +117,8 @@ def make_router(settings: Settings) -> Router:
             return
         if not await buyer_desk.cancel(message.from_user.id):
             locale = knowledge.locale(message.from_user.language_code)
-            outbox.send(Outgoing(message.chat.id, knowledge.render(locale, "handoff/nothing_to_cancel", {}),
-                                 purpose="cancel"))
+            text = knowledge.render_message(locale, handoff_messages.nothing_to_cancel())
+            outbox.send(Outgoing(message.chat.id, text, purpose="cancel"))
 
     @router.message(HasText())
     async def on_question(message: Message, text: str, knowledge: Knowledge, state: FSMContext,

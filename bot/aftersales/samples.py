@@ -9,24 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from bot.aftersales.cases import Case, CaseState
 from bot.aftersales.decision import Kind, Request, RequestError, decide
 from bot.aftersales.policy import Reason
 from bot.aftersales.views import case_view, decision_view, item_view, orders_view, terms_view
+from bot.aftersales.policy import AftersalesPolicy
 from bot.answers.composer import order_view
+from bot.answers.lint import Sample
+from bot.answers.lint_samples import SampleData
+from bot.answers.message import Message
 from bot.shop.orders import OrderStatus
-
-if TYPE_CHECKING:
-    from bot.knowledge.snapshot import Knowledge
 
 TOPICS = ("refund_timing", "return_pickup", "exchange_cost")
 
 
-def aftersales_samples(knowledge: Knowledge, at: datetime) -> Iterator[tuple[str, dict[str, Any], str]]:
-    catalog, policy = knowledge.catalog, knowledge.aftersales
+def samples(data: SampleData, policy: AftersalesPolicy | None) -> Iterator[Sample]:
+    """Every after-sales template with the contexts the form and the CLI build."""
+    for template, context, origin in _contexts(data, policy):
+        yield Sample(Message(template, context), origin)
+
+
+def _contexts(data: SampleData, policy: AftersalesPolicy | None) -> Iterator[tuple[str, dict[str, object], str]]:
+    catalog, rules, at = data.catalog, data.rules, data.at
     if policy is None:
         return
     received = [o for o in catalog.orders.values() if o.status == OrderStatus.received]
@@ -57,7 +62,7 @@ def aftersales_samples(knowledge: Knowledge, at: datetime) -> Iterator[tuple[str
                          for size in product.sizes]
             for request in requests:
                 try:
-                    decision = decide(catalog, knowledge.rules, policy, request)
+                    decision = decide(catalog, rules, policy, request)
                 except RequestError:
                     continue
                 state = CaseState.accepted if decision.outcome == "accept" else CaseState.declined

@@ -9,7 +9,8 @@ between two commands never leaves half a handoff behind.
 
 The services the handlers call are `buyer_desk.BuyerDesk` (hand off, relay, cancel, rate)
 and `agent_desk.AgentDesk` (take, reply, quick reply, transfer, finish, presence). They
-share `notifier.Notifier` (render and send to a topic or a buyer), `topics.Topics` (a
+share `notifier.Notifier` (render and send to a topic or a buyer what a contract of
+`messages` built: one function per `handoff/`, `agents/` and `quick/` template), `topics.Topics` (a
 conversation's forum topic and context card), `assignment.Assigner` (auto-assign, waiting
 estimates) and `relays.RelayWorker` (delivering logged messages, propagating edits). The
 background (`bot.runtime.background`) runs the relay worker, `queue_watch.QueueWatcher`

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.answers.language import check, compliant_alternative
 from bot.clock import Clock
+from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
 from bot.handoff.model import (
@@ -61,29 +62,27 @@ class AgentDesk:
         notifier = self._notifier
         if result.outcome is TakeOutcome.taken and result.conversation is not None:
             agent = notifier.agent_name(agent_id)
-            notifier.to_topic_template(result.conversation, "agents/taken", {"agent": agent})
-            notifier.to_buyer(result.conversation, "handoff/agent_joined", {"agent": agent})
+            notifier.to_topic_message(result.conversation, messages.taken(agent))
+            notifier.to_buyer(result.conversation, messages.agent_joined(agent))
         elif result.outcome is TakeOutcome.held_by_other:
-            notifier.to_topic_template(conversation, "agents/held_by_other",
-                                       {"holder": notifier.agent_name(result.holder)})
+            notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.holder)))
         elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
-            notifier.to_topic_template(conversation, "agents/closed_already")
+            notifier.to_topic_message(conversation, messages.closed_already())
         return result
 
     async def agent_says(self, conversation: Conversation, agent_id: int, incoming: Incoming) -> bool:
         """Relay an agent's message to the buyer, unless it breaks the service-language rules."""
         notifier = self._notifier
         if not conversation.is_open:
-            notifier.to_topic_template(conversation, "agents/closed_already")
+            notifier.to_topic_message(conversation, messages.closed_already())
             return False
         language = notifier.knowledge.language
         problems = check(incoming.text, language) if incoming.text else []
         if problems:
             log.info("agent %s message held in conversation %s: %s", agent_id, conversation.id,
                      "; ".join(map(str, problems)))
-            notifier.to_topic_template(conversation, "agents/held_message", {
-                "problems": [str(p) for p in problems],
-                "alternative": compliant_alternative(incoming.text, language)})
+            notifier.to_topic_message(conversation, messages.held_message(
+                [str(p) for p in problems], compliant_alternative(incoming.text, language)))
             return False
         held = await self._held_by(conversation, agent_id)
         if held is None:
@@ -140,19 +139,16 @@ class AgentDesk:
             result = await self._store.transfer(conversation.id, agent_id, to_shop=target, at=now)
             label = catalog.shops[target].name
         else:
-            notifier.to_topic_template(conversation, "agents/transfer_usage", {
-                "agents": [{"id": s.id, "name": s.name} for s in catalog.staff.values() if catalog.is_agent(s.id)],
-                "shops": [{"id": s.id, "name": s.name} for s in catalog.shops.values()]})
+            notifier.to_topic_message(conversation, messages.transfer_usage(catalog))
             return False
         if result.outcome is TransferOutcome.held_by_other:
-            notifier.to_topic_template(conversation, "agents/held_by_other",
-                                       {"holder": notifier.agent_name(result.previous_agent)})
+            holder = notifier.agent_name(result.previous_agent)
+            notifier.to_topic_message(conversation, messages.held_by_other(holder))
             return False
         if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
-            notifier.to_topic_template(conversation, "agents/closed_already")
+            notifier.to_topic_message(conversation, messages.closed_already())
             return False
-        notifier.to_topic_template(conversation, "agents/transferred",
-                                   {"by": notifier.agent_name(agent_id), "target": label})
+        notifier.to_topic_message(conversation, messages.transferred(notifier.agent_name(agent_id), label))
         if result.conversation is not None and result.conversation.status is Status.queued:
             await self._assigner.auto_assign(result.conversation.shop)
         return True
@@ -161,17 +157,17 @@ class AgentDesk:
         """`/back` (silently to the bot) or `/close` (goodbye and the satisfaction survey)."""
         notifier = self._notifier
         if not conversation.is_open:
-            notifier.to_topic_template(conversation, "agents/closed_already")
+            notifier.to_topic_message(conversation, messages.closed_already())
             return False
         now = self._clock.now()
         closed = await self._store.release(conversation.id, kind, by=agent_id, at=now)
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id or agent_id, at=now)
         name = notifier.agent_name(agent_id)
         if kind is CloseKind.closed:
-            notifier.to_buyer(conversation, "handoff/goodbye", buttons=survey_buttons(conversation.id))
-            notifier.to_topic_template(closed or conversation, "agents/closed", {"agent": name})
+            notifier.to_buyer(conversation, messages.goodbye(), buttons=survey_buttons(conversation.id))
+            notifier.to_topic_message(closed or conversation, messages.closed(name))
         else:
-            notifier.to_topic_template(closed or conversation, "agents/back", {"agent": name})
+            notifier.to_topic_message(closed or conversation, messages.back(name))
         await self._assigner.auto_assign(conversation.shop)
         return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.handoff import messages
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import eta_minutes
 from bot.handoff.store import HandoffStore
@@ -41,5 +42,5 @@ class Assigner:
             conversation, agent_id = assigned
             conversation = await self._topics.ensure_topic(conversation)
             agent = notifier.agent_name(agent_id)
-            notifier.to_topic_template(conversation, "agents/assigned", {"agent": agent})
-            notifier.to_buyer(conversation, "handoff/agent_joined", {"agent": agent})
+            notifier.to_topic_message(conversation, messages.assigned(agent))
+            notifier.to_buyer(conversation, messages.agent_joined(agent))

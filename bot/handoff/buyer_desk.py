@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.answers.composer import Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
 from bot.handoff.model import CloseKind, Conversation, Direction, Role
@@ -64,7 +65,7 @@ class BuyerDesk:
         minutes = await self._assigner.eta(position, conversation.shop)
         await self._store.set_told_position(conversation.id, position, minutes)
         locale = knowledge.locale(asker.language_code)
-        queued = self._notifier.render("handoff/queued", {"ahead": position - 1, "eta_minutes": minutes}, locale)
+        queued = self._notifier.render(messages.queued(position, minutes), locale)
         self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
                                             markup=keyboard(knowledge, locale, cancel_buttons()), purpose="handoff"))
         conversation = await self._topics.ensure_topic(conversation)
@@ -121,8 +122,8 @@ class BuyerDesk:
             return False
         closed = await self._store.release(conversation.id, CloseKind.cancelled, by=buyer_id, at=self._clock.now())
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id, at=self._clock.now())
-        self._notifier.to_buyer(conversation, "handoff/cancelled")
-        self._notifier.to_topic_template(closed or conversation, "agents/cancelled")
+        self._notifier.to_buyer(conversation, messages.buyer_cancelled())
+        self._notifier.to_topic_message(closed or conversation, messages.agents_cancelled())
         return True
 
     async def rate(self, buyer_id: int, conversation_id: int, rating: str) -> Conversation | None:
@@ -132,6 +133,6 @@ class BuyerDesk:
             return None
         await self._sla.rating(conversation.shop, str(conversation.id), conversation.agent_id, rating,
                                at=self._clock.now())
-        self._notifier.to_buyer(conversation, "handoff/rated", {"rating": rating})
-        self._notifier.to_topic_template(conversation, "agents/rated", {"rating": rating})
+        self._notifier.to_buyer(conversation, messages.buyer_rated(rating))
+        self._notifier.to_topic_message(conversation, messages.agents_rated(rating))
         return conversation

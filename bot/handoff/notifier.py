@@ -8,12 +8,13 @@ default locale, the buyer in theirs) in one place.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.answers.buttons import Button
+from bot.answers.message import Message
 from bot.config import Settings
 from bot.handoff.model import Conversation
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
@@ -38,9 +39,10 @@ class Notifier:
     def agent_names(self) -> dict[int, str]:
         return {s.id: s.name for s in self.knowledge.catalog.staff.values()}
 
-    def render(self, template: str, context: Mapping[str, Any], locale: str | None = None) -> str:
+    def render(self, message: Message, locale: str | None = None) -> str:
+        """Render a contract's message (`bot.handoff.messages`), in the agents' locale by default."""
         knowledge = self.knowledge
-        return knowledge.render(locale or knowledge.replies.default_locale, template, context)
+        return knowledge.render_message(locale or knowledge.replies.default_locale, message)
 
     def agents_keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
         """Buttons for the agents' group, all in one row, labelled in the default locale."""
@@ -52,15 +54,13 @@ class Notifier:
         return self.outbox.send(Outgoing(self.settings.agents_chat_id, text, thread_id=conversation.topic_id,
                                          markup=markup, purpose="agents"))
 
-    def to_topic_template(self, conversation: Conversation, template: str,
-                          context: Mapping[str, Any] | None = None) -> asyncio.Future[Any]:
-        return self.to_topic(conversation, self.render(template, context or {}))
+    def to_topic_message(self, conversation: Conversation, message: Message) -> asyncio.Future[Any]:
+        return self.to_topic(conversation, self.render(message))
 
-    def to_buyer(self, conversation: Conversation, template: str, context: Mapping[str, Any] | None = None,
-                 buttons: Sequence[Button] = ()) -> None:
-        """A template in the buyer's locale, with buttons (one row) labelled in it too."""
+    def to_buyer(self, conversation: Conversation, message: Message, buttons: Sequence[Button] = ()) -> None:
+        """A message in the buyer's locale, with buttons (one row) labelled in it too."""
         knowledge = self.knowledge
         locale = knowledge.locale(conversation.language_code)
-        text = self.render(template, context or {}, locale)
+        text = self.render(message, locale)
         markup = keyboard(knowledge, locale, buttons, per_row=max(1, len(buttons)))
-        self.outbox.send(Outgoing(conversation.buyer_id, text, markup=markup, purpose=template))
+        self.outbox.send(Outgoing(conversation.buyer_id, text, markup=markup, purpose=message.template))

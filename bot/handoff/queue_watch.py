@@ -4,6 +4,7 @@ moves materially, and tell them once if nobody comes."""
 from __future__ import annotations
 
 from bot.clock import Clock
+from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import is_material_change
@@ -28,8 +29,7 @@ class QueueWatcher:
                 if is_material_change(conversation.told_position, conversation.told_eta_minutes,
                                       index, minutes, settings):
                     await store.set_told_position(conversation.id, index, minutes)
-                    self._notifier.to_buyer(conversation, "handoff/position",
-                                            {"position": index, "eta_minutes": minutes})
+                    self._notifier.to_buyer(conversation, messages.position(index, minutes))
         for conversation in await store.waiting_longer_than(settings.no_agent_after_s, at=self._clock.now()):
             if await store.mark_told_no_agent(conversation.id):
-                self._notifier.to_buyer(conversation, "handoff/no_agent")
+                self._notifier.to_buyer(conversation, messages.no_agent())

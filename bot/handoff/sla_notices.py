@@ -9,10 +9,8 @@ from __future__ import annotations
 from bot.handoff.notifier import Notifier
 from bot.handoff.store import HandoffStore
 from bot.handoff.topics import Topics
+from bot.sla import messages as sla_messages
 from bot.sla.alerts import SlaAlert
-
-TEMPLATES = {"ping": "agents/ping", "missed": "agents/missed", "hold": "agents/hold_reminder"}
-
 
 class SlaAlertPresenter:
     def __init__(self, store: HandoffStore, topics: Topics, notifier: Notifier) -> None:
@@ -27,7 +25,6 @@ class SlaAlertPresenter:
         if conversation.topic_id is None:
             conversation = await self._topics.ensure_topic(conversation)
         agent = self._notifier.agent_name(int(alert.agent_id)) if alert.agent_id else None
-        template = TEMPLATES.get(str(alert.kind))
-        if template:
-            self._notifier.to_topic_template(conversation, template, {
-                "seconds": int(alert.waited_s), "minutes": max(1, int(alert.waited_s // 60)), "agent": agent})
+        message = sla_messages.alert(alert.kind, alert.waited_s, agent)
+        if message is not None:
+            self._notifier.to_topic_message(conversation, message)

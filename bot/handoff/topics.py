@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import CreateForumTopic
 
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
 from bot.handoff.store import HandoffStore
@@ -45,12 +46,12 @@ class Topics:
             # Through the outbox: a 429 (many handoffs at once) is waited out like any send.
             chat_id = self._settings.agents_chat_id
             topic = await notifier.outbox.send(Outgoing(chat_id, method=CreateForumTopic(
-                chat_id=chat_id, name=topic_name(notifier.render("agents/topic_name", {"card": card}))),
+                chat_id=chat_id, name=topic_name(notifier.render(messages.topic_name(card)))),
                 purpose="create topic"))
             fresh = await self._store.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")
-            sent = notifier.to_topic(fresh, notifier.render("agents/card", {"card": card}),
+            sent = notifier.to_topic(fresh, notifier.render(messages.card(card)),
                                      notifier.agents_keyboard(card_buttons(fresh.id)))
             with contextlib.suppress(TelegramAPIError):
                 await sent

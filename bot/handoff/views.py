@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.answers.buttons import Button, ButtonKind
 from bot.answers.composer import order_view
 from bot.shop.catalog import Catalog, OrderStatus
 from bot.handoff.model import Conversation, HistoryEntry
-from bot.handoff.policy import priority_for, tier_of
+from bot.handoff.policy import tier_of
 
 TOPIC_NAME_LIMIT = 128
 RATINGS = ("satisfied", "neutral", "dissatisfied")
@@ -79,12 +78,3 @@ def topic_name(rendered: str) -> str:
     limits topic names to 128 characters."""
     return html.unescape(rendered).strip().replace("\n", " ")[:TOPIC_NAME_LIMIT]
 
-
-def sample_conversation(catalog: Catalog, at: datetime, buyer_id: int, reason: str) -> Conversation:
-    """A conversation as the store would return it, for template lint samples."""
-    from bot.handoff.model import Status
-
-    return Conversation(id=1, buyer_id=buyer_id, buyer_name="买家", language_code="zh-hans",
-                        shop=next(iter(catalog.shops)), reason=reason,
-                        priority=priority_for(catalog, buyer_id, reason), status=Status.queued,
-                        agent_id=None, topic_id=None, created_at=at, queued_at=at)

@@ -20,9 +20,15 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.aftersales.policy import AftersalesPolicy, load_aftersales
+from bot.answers.audience import buyer_facing, needs_polite
 from bot.answers.composer import Answer, Composer
+from bot.answers.lint import lint
+from bot.answers.lint_samples import SAMPLES_FILE, load_sample_data
+from bot.answers.message import Message
+from bot.answers.messages import fallback
 from bot.customers.tiers import TierRules, load_tier_rules
 from bot.knowledge.button_data import button_data_errors
+from bot.knowledge.template_samples import every_sample
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
@@ -34,25 +40,11 @@ from bot.answers.rendering import Replies, locale_for
 
 log = logging.getLogger(__name__)
 
-FALLBACK_TEMPLATE = "fallback"
 INTENTS_FILE = "intents.yaml"
 LANGUAGE_FILE = "language.yaml"
 AFTERSALES_FILE = "aftersales.yaml"
 CUSTOMERS_FILE = "customers.yaml"
 
-
-STAFF_TEMPLATES = ("ops/", "agents/")
-"""Notices to ops and agents: not buyer-facing, and they may quote a held message's words."""
-
-
-def needs_polite(locale: str, template: str) -> bool:
-    """zh answers to buyers must address them politely; staff notices and partials need not."""
-    return locale.startswith("zh") and not template.startswith((*STAFF_TEMPLATES, "_"))
-
-
-def buyer_facing(template: str) -> bool:
-    """Whether the service-language rules apply: every text a buyer can read."""
-    return not template.startswith(STAFF_TEMPLATES)
 
 
 @dataclass(frozen=True)
@@ -90,10 +82,16 @@ class Knowledge:
             return rendered.text
         log.warning("answer from %s broke service-language rules (%s); sent the fallback instead",
                     rendered.template, "; ".join(map(str, problems)))
-        return self.replies.render(locale, FALLBACK_TEMPLATE, {}).text
+        safe = fallback()
+        return self.replies.render(locale, safe.template, safe.context).text
 
-    def render_answer(self, locale: str, answer: Answer, extra: Mapping[str, Any] | None = None) -> str:
-        return self.render(locale, answer.template, {**answer.context, **(extra or {})})
+    def render_message(self, locale: str, message: Message) -> str:
+        """Render what a template contract built (see `bot.answers.message`)."""
+        return self.render(locale, message.template, message.context)
+
+    def render_answer(self, locale: str, answer: Answer) -> str:
+        """Render a composer answer as the private chat gets it."""
+        return self.render(locale, answer.template, answer.context)
 
     def markup(self, text: str) -> Markup:
         """Mark an already-rendered answer safe for embedding in another template."""
@@ -105,8 +103,6 @@ class Knowledge:
 
 def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     """Load every data file and lint every template; raise DataFileError listing all problems."""
-    from bot.answers.lint import lint  # lint composes sample answers, which need Knowledge
-
     errors: list[DataError] = []
     catalog = load_catalog(settings.shop_dir, now)
 
@@ -125,6 +121,8 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     tiers = attempt(load_tier_rules, settings.shop_dir / CUSTOMERS_FILE)
     if not errors:
         errors += button_data_errors(settings.shop_dir, catalog, settings.templates_dir / INTENTS_FILE, lexicon)
+    samples = (attempt(load_sample_data, settings.templates_dir / SAMPLES_FILE, catalog, rules, now)
+               if rules is not None else None)
     if errors:
         raise DataFileError(errors)
     matcher = IntentMatcher(lexicon, catalog)
@@ -132,7 +130,7 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
                           composer=Composer(catalog, rules, matcher), replies=replies,
                           language=language, loaded_at=now, aftersales=aftersales,
                           tiers=tiers)
-    report = lint(knowledge, now)
+    report = lint(replies, language, every_sample(samples, matcher, knowledge.composer, replies, aftersales))
     if report.errors:
         raise DataFileError(report.errors)
     return replace(knowledge, unchecked_templates=tuple(report.unexercised))

@@ -1,1 +1,2 @@
-"""The live room: the product on stage and gathering identical answers into one message."""
+"""The live room: the product on stage and gathering identical answers into one message
+(`messages` holds the contracts of the room's texts and of the `/now` replies)."""

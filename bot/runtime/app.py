@@ -17,7 +17,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.redis import RedisStorage
-from markupsafe import Markup
 from redis.asyncio import Redis
 
 from bot.aftersales.cases import CaseStore
@@ -28,7 +27,9 @@ from bot.customers.records import CustomerRecords
 from bot.customers.store import CustomerStore
 from bot.followups.once import OnceStore
 from bot.followups.payment_reminder import PaymentReminders
+from bot.knowledge import messages as data_messages
 from bot.live_room.burst import BurstGate, RoomAsker, mentioned
+from bot.live_room.messages import gathered, private_link
 from bot.clock import Clock
 from bot.config import Settings
 from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
@@ -86,8 +87,7 @@ class Runtime:
         if not errors:
             return
         knowledge = self.holder.current
-        text = knowledge.render(knowledge.replies.default_locale, "ops/reload_failed",
-                                {"errors": [str(e) for e in errors]})
+        text = knowledge.render_message(knowledge.replies.default_locale, data_messages.reload_failed(errors))
         ops = set(self.settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
                                              if knowledge.catalog.is_ops(s.id)}
         for user_id in sorted(ops):
@@ -97,7 +97,7 @@ class Runtime:
         """Learn the bot's own name and start the background workers (relays, queue, SLA)."""
         self.background.start()
         me = await self.bot.me()
-        self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
+        self.dp["private_link"] = private_link(me.username or "")
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
 
     async def start_polling(self, polling_timeout: int = 10) -> None:
@@ -138,10 +138,8 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         # The answer inside was checked against the language rules when it was rendered;
         # the wrapper adds only the askers' own names, which are not the shop's words.
         named, more = mentioned(askers, settings.burst_max_mentions)
-        text = holder.current.replies.render(locale, "live/burst", {
-            "askers": [{"id": a.user_id, "name": a.name} for a in named], "more": more,
-            "answer": Markup(answer),
-        }).text
+        message = gathered(named, more, answer)
+        text = holder.current.replies.render(locale, message.template, message.context).text
         outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
 
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)

@@ -1,8 +1,9 @@
 """SLA reports as the agents read them: `/sla` (today and this week so far) and the weekly post.
 
-The figures come from `SlaReporter`; this renders them with the `agents/sla` template,
-with staff and shop names from the current catalogue, and posts the weekly one to the
-agents' group (the background runs `post_weekly` when `seconds_until_weekly` has passed).
+The figures come from `SlaReporter`; this renders them through the report's contract
+(`bot.sla.messages.report`, with staff and shop names from the current catalogue) and
+posts the weekly one to the agents' group (the background runs `post_weekly` when
+`seconds_until_weekly` has passed).
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 from bot.clock import Clock
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeHolder
-from bot.sla.report import SlaReporter, next_weekly_post, template_data, today_and_week, weekly_post_period
+from bot.sla import messages
+from bot.sla.report import Report, SlaReporter, next_weekly_post, today_and_week, weekly_post_period
 from bot.telegram.sending import Outbox, Outgoing
-
-TEMPLATE = "agents/sla"
-
 
 class SlaReportPoster:
     def __init__(self, settings: Settings, reporter: SlaReporter, holder: KnowledgeHolder, outbox: Outbox,
@@ -25,21 +24,15 @@ class SlaReportPoster:
         self._outbox = outbox
         self._clock = clock
 
-    def _names(self) -> dict[str, str]:
-        catalog = self._holder.current.catalog
-        return {**{str(s.id): s.name for s in catalog.staff.values()},
-                **{s.id: s.name for s in catalog.shops.values()}}
-
-    def _render(self, periods: list[dict[str, object]], current: bool) -> str:
+    def _render(self, reports: list[Report], current: bool) -> str:
         knowledge = self._holder.current
-        return knowledge.render(knowledge.replies.default_locale, TEMPLATE,
-                                {"periods": periods, "current": current})
+        return knowledge.render_message(knowledge.replies.default_locale,
+                                        messages.report(reports, knowledge.catalog, current))
 
     async def current_text(self) -> str:
         """Today and this week so far, for `/sla`."""
         today, week = today_and_week(self._clock.now(), self._settings.sla)
-        names = self._names()
-        return self._render([template_data(await self._reporter.build(p), names) for p in (today, week)], True)
+        return self._render([await self._reporter.build(p) for p in (today, week)], True)
 
     def seconds_until_weekly(self) -> float:
         now = self._clock.now()
@@ -48,5 +41,5 @@ class SlaReportPoster:
     async def post_weekly(self) -> None:
         """The week just ended, posted to the agents' group."""
         report = await self._reporter.build(weekly_post_period(self._clock.now(), self._settings.sla))
-        text = self._render([template_data(report, self._names())], False)
+        text = self._render([report], False)
         self._outbox.send(Outgoing(self._settings.agents_chat_id, text, purpose="weekly report"))

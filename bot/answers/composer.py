@@ -392,7 +392,7 @@ class Composer:
 
     def answer_for_topic(self, intent: str, match: Match, asker: Asker, at: datetime) -> Answer | None:
         """The answer when a buyer picks a topic button after an ask-back."""
-        if intent not in self.matcher.lexicon.intents:
+        if intent not in self.matcher.topic_names:
             return None
         if intent in ("human", "complaint", "personal"):
             return self.compose(Match(intent=intent, text=match.text), Channel.private, asker, at)

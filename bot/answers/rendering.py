@@ -70,8 +70,10 @@ class Replies:
         if not (directory / default_locale).is_dir():
             raise DataFileError([DataError(directory / default_locale, None,
                                            "the default locale's template folder is missing")])
+        # A locale is a folder of templates; topics/ (example messages) holds none.
         self.locales = tuple(sorted(p.name for p in directory.iterdir()
-                                    if p.is_dir() and not p.name.startswith((".", "_"))))
+                                    if p.is_dir() and not p.name.startswith((".", "_"))
+                                    and any(p.rglob("*.j2"))))
         self.env = _LocaleEnvironment(
             loader=FileSystemLoader(str(directory)),
             undefined=StrictUndefined,

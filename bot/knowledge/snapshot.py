@@ -1,6 +1,6 @@
 """Everything the bot knows, loaded as one immutable snapshot and swapped atomically.
 
-Catalogue, promotion rules, intent vocabulary, service-language rules and templates are
+Catalogue, promotion rules, topic examples (the topic model is trained here), service-language rules and templates are
 edited by ops as files. A snapshot is built completely (loaded, cross-checked, every
 template rendered and linted) before it replaces the live one, so a broken file never
 goes live and an answer in progress never sees half-loaded data: handlers take
@@ -24,7 +24,9 @@ from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.datafiles import DataError, DataFileError
-from bot.understanding.intents import IntentMatcher, Lexicon, load_lexicon
+from bot.understanding.intents import IntentMatcher
+from bot.understanding.reading_rules import ReadingRules, load_reading_rules
+from bot.understanding.topics import TopicSet, load_topics
 from bot.answers.language import LanguageRules, check, load_language_rules
 from bot.promotions import RuleSet, load_rules
 from bot.answers.rendering import Replies, locale_for
@@ -32,7 +34,8 @@ from bot.answers.rendering import Replies, locale_for
 log = logging.getLogger(__name__)
 
 FALLBACK_TEMPLATE = "fallback"
-INTENTS_FILE = "intents.yaml"
+READING_FILE = "understanding.yaml"
+TOPICS_DIR = "topics"
 LANGUAGE_FILE = "language.yaml"
 
 
@@ -54,7 +57,8 @@ def buyer_facing(template: str) -> bool:
 class Knowledge:
     catalog: Catalog
     rules: RuleSet
-    lexicon: Lexicon
+    reading: ReadingRules
+    topics: TopicSet
     matcher: IntentMatcher
     composer: Composer
     replies: Replies
@@ -109,13 +113,14 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
             return None
 
     rules = attempt(load_rules, settings.promo_dir, catalog)
-    lexicon = attempt(load_lexicon, settings.templates_dir / INTENTS_FILE)
+    reading = attempt(load_reading_rules, settings.templates_dir / READING_FILE)
+    topics = attempt(load_topics, settings.templates_dir / TOPICS_DIR)
     language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
     if errors:
         raise DataFileError(errors)
-    matcher = IntentMatcher(lexicon, catalog)
-    knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
+    matcher = IntentMatcher(reading, topics, catalog)  # trains the topic model
+    knowledge = Knowledge(catalog=catalog, rules=rules, reading=reading, topics=topics, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
                           language=language, loaded_at=now)
     report = lint(knowledge, now)

@@ -128,6 +128,8 @@ def intents_try(
     live: Annotated[bool, typer.Option("--live", help="As a live-room comment (default: private chat)")] = False,
     sku: Annotated[str | None, typer.Option(help="Product on stage / discussed last")] = None,
     language: Annotated[str, typer.Option(help="Buyer's Telegram language code")] = "zh-CN",
+    buyer: Annotated[int | None, typer.Option(help="Buyer's user id (default: the owner of the order "
+                                                   "named, else the first demo buyer)")] = None,
 ) -> None:
     """The three most likely topics, the slots read, and the answer the bot would give."""
     console = _console()
@@ -150,8 +152,12 @@ def intents_try(
              "order": match.order_id, "quantity": match.quantity, "regions": list(match.regions),
              "stacking": match.stacking}
     console.print("slots: " + ", ".join(f"{k}={v}" for k, v in slots.items() if v not in (None, [], False)))
-    asker = next(iter(knowledge.catalog.buyers.values()), None)
-    who = Asker(asker.user_id if asker else 1, asker.name if asker else "buyer", language)
+    catalog = knowledge.catalog
+    if buyer is None:
+        order = catalog.orders.get(match.order_id) if match.order_id else None
+        buyer = order.buyer if order is not None else next(iter(catalog.buyers), 1)
+    known = catalog.buyers.get(buyer)
+    who = Asker(buyer, known.name if known else "buyer", language)
     answer = knowledge.composer.compose(match, channel, who, datetime.now(UTC))
     if answer is None:
         console.print("answer: (silent)")

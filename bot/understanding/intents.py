@@ -64,6 +64,8 @@ class Match:
     quantity: int | None = None
     stacking: bool = False
     """The buyer asks whether promotions combine (能一起用吗): answer yes or no first."""
+    stacking_same_kind: bool = False
+    """...and names two of one kind (两张店铺券): those do not combine."""
     candidates: tuple[str, ...] = ()
     """Likely topics, best first (for the ask-back buttons when unsure)."""
     scores: dict[str, float] = field(default_factory=dict)
@@ -153,7 +155,8 @@ class IntentMatcher:
                      order_id=order_number(text),
                      regions=regions_mentioned(text, self._catalog.shipping.remote_regions),
                      quantity=quantity_mentioned(text),
-                     stacking=_contains_any(text, self.rules.stacking_words))
+                     stacking=_contains_any(text, self.rules.stacking_words),
+                     stacking_same_kind=_contains_any(text, self.rules.same_kind_words))
         if not text.strip(_NOISE_STRIP):
             return Match(intent=NOISE, decided_by="empty", **slots)
         if (keyword := self._keyword_topic(text)) is not None:

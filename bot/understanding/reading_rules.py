@@ -46,8 +46,9 @@ class ReadingRules(StrictModel):
     handoff: Handoff = Handoff()
     size_words: tuple[Phrase, ...] = ()
     stacking_words: tuple[Phrase, ...] = ()
+    same_kind_words: tuple[Phrase, ...] = ()
 
-    @field_validator("size_words", "stacking_words")
+    @field_validator("size_words", "stacking_words", "same_kind_words")
     @classmethod
     def _clean(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return _keywords(value)

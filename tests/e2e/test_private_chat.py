@@ -147,3 +147,21 @@ async def test_bot_only_service_is_measured_separately(session: Session) -> None
     shops = {row["id"]: row for row in report_to_json(await reporter.build(today))["shops"]}
     assert shops["beishang"]["bot"]["answered"] == 2
     assert sum(row["bot"]["unanswered"] for row in shops.values()) == 1
+
+
+@pytest.mark.parametrize(("buyer", "question", "expected"), [
+    (XIAO_WANG, "1001 状态", "订单1001"),
+    (XIAO_LI, "查下1006", "订单1006"),
+    (XIAO_ZHANG, "1007签收了吗", "订单1007"),     # a VIP gets the answer too, not a queue
+])
+async def test_short_own_order_questions_are_answered_for_the_owner(
+        session: Session, buyer: int, question: str, expected: str) -> None:
+    reply = await session.private(buyer, question)
+    assert expected in reply.text
+    assert any(state in reply.text for state in ("签收", "发货", "付款"))
+    assert "排队" not in reply.text and "人工" not in reply.text
+
+
+async def test_whether_promotions_combine_gets_a_plain_yes(session: Session) -> None:
+    reply = await session.private(XIAO_WANG, "店铺券和跨店满减能一起用吗")
+    assert reply.text.startswith("亲，可以一起用")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from bot.answers.composer import Answer, Asker, product_view
 from bot.datafiles import DataError
 from bot.understanding.intents import Channel
 from bot.answers.language import check
+from bot.answers.localize import catalogue_words, localized, untranslated
 
 if TYPE_CHECKING:
     from bot.knowledge.snapshot import Knowledge
@@ -158,6 +159,8 @@ class LintReport:
     """Templates no sample answer reached, so they could not be checked. Not an error: which
     templates the demo data reaches depends on the data (a refund needs an order whose price
     still reproduces), but ops should know they went unchecked."""
+    untranslated: list[str] = field(default_factory=list)
+    """"locale: word" for catalogue words shown untranslated (a missing `en:` field)."""
 
 
 def lint(knowledge: Knowledge, at: datetime) -> LintReport:
@@ -171,6 +174,8 @@ def lint(knowledge: Knowledge, at: datetime) -> LintReport:
         problems.setdefault((str(path), line, reason), DataError(path, line, reason + where))
 
     rendered: set[str] = set()
+    words = catalogue_words(knowledge.catalog)
+    missing: dict[str, None] = {}
     for locale in replies.locales:
         for name in replies.template_names(locale):
             try:
@@ -187,7 +192,8 @@ def lint(knowledge: Knowledge, at: datetime) -> LintReport:
             path = replies.resolve(locale, sample.template)
             rendered.add(path)  # used, even if it fails below: that failure is its report
             try:
-                text = replies.render(locale, sample.template, sample.context).text
+                context = localized(sample.context, knowledge.terms.get(locale, {}))
+                text = replies.render(locale, sample.template, context).text
             except Exception as exc:  # noqa: BLE001 - any failure of an ops-edited template is reported
                 filename, line = _template_line(exc)
                 add(Path(filename) if filename else root / path, line,
@@ -197,10 +203,12 @@ def lint(knowledge: Knowledge, at: datetime) -> LintReport:
                 add(root / path, None, "renders empty text", sample.origin)
             if not buyer_facing(sample.template):
                 continue
+            if not path.startswith("zh"):
+                missing.update((f"{path.split('/', 1)[0]}: {w}", None) for w in untranslated(text, words))
             for violation in check(text, knowledge.language,
                                    require_polite=needs_polite(path.split("/", 1)[0], sample.template)):
                 add(root / path, None, str(violation), f"{sample.origin}: {text[:60]!r}")
 
     unused = [root / locale / f"{name}.j2" for locale in replies.locales for name in replies.template_names(locale)
               if not Path(name).name.startswith("_") and f"{locale}/{name}.j2" not in rendered]
-    return LintReport(list(problems.values()), unused)
+    return LintReport(list(problems.values()), unused, list(missing))

@@ -194,6 +194,10 @@ def templates_lint(
     for path in knowledge.unchecked_templates:
         err_console.print(f"warning: {path}: no sample answer reached it, so it was not checked "
                           "(unused, misnamed, or not reachable with this data)", markup=False, soft_wrap=True)
+    for word in knowledge.untranslated:
+        err_console.print(f"warning: no translation for {word!r}: answers in that locale show it as "
+                          "written (add an `en:` field in shop/products.yaml or shop/shops.yaml)",
+                          markup=False, soft_wrap=True)
     console.print(f"[green]OK[/]: {count} templates in {', '.join(replies.locales)} render cleanly "
                   "and follow the service-language rules.")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.answers.composer import Answer, Composer
+from bot.answers.localize import Terms, catalogue_terms, localized
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
@@ -66,6 +67,10 @@ class Knowledge:
     loaded_at: datetime
     unchecked_templates: tuple[Path, ...] = ()
     """Templates the lint's sample answers did not reach (reported as warnings)."""
+    untranslated: tuple[str, ...] = ()
+    """Catalogue words answers show untranslated in a non-Chinese locale (lint warnings)."""
+    terms: Mapping[str, Terms] = field(default_factory=dict)
+    """Per locale: catalogue value → its translation (see bot.answers.localize)."""
 
     def locale(self, language_code: str | None) -> str:
         return locale_for(language_code, self.replies.locales, self.replies.default_locale)
@@ -76,7 +81,7 @@ class Knowledge:
         Templates were linted at load, but data (a product name, a buyer's name) can still
         bring a forbidden word in: the buyer then gets the safe fallback and ops a log line.
         """
-        rendered = self.replies.render(locale, template, context)
+        rendered = self.replies.render(locale, template, localized(context, self.terms.get(locale, {})))
         if not buyer_facing(template):
             return rendered.text
         problems = check(rendered.text, self.language,
@@ -122,11 +127,13 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     matcher = IntentMatcher(reading, topics, catalog)  # trains the topic model
     knowledge = Knowledge(catalog=catalog, rules=rules, reading=reading, topics=topics, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
-                          language=language, loaded_at=now)
+                          language=language, loaded_at=now,
+                          terms={loc: catalogue_terms(catalog, loc) for loc in replies.locales})
     report = lint(knowledge, now)
     if report.errors:
         raise DataFileError(report.errors)
-    return replace(knowledge, unchecked_templates=tuple(report.unexercised))
+    return replace(knowledge, unchecked_templates=tuple(report.unexercised),
+                   untranslated=tuple(report.untranslated))
 
 
 class KnowledgeHolder:

@@ -126,9 +126,11 @@ async def test_a_product_question_without_product_asks_which(session: Session) -
 async def test_english_buyers_get_english_answers(session: Session) -> None:
     session.emulator.set_language(XIAO_LI, "en")
     reply = await session.private(XIAO_LI, "how much is the dress")
-    assert reply.text == "The 纯棉连衣裙 is ¥120.00."
+    assert reply.text == "The cotton dress is ¥120.00."
     reply = await session.private(XIAO_LI, "do you have size M dress")
     assert "sold out" in reply.text and "size L is in stock" in reply.text
+    reply = await session.private(XIAO_LI, "what is the dress made of")
+    assert reply.text == "The cotton dress is made of 95% cotton 5% spandex."
 
 
 async def test_traditional_chinese_is_understood(session: Session) -> None:

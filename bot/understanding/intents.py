@@ -14,6 +14,7 @@ the caller asks back (private chat) or stays silent (live room) otherwise. The e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,6 +85,11 @@ def _contains_any(text: str, words: tuple[str, ...]) -> bool:
     return any(w in text for w in words)
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for many plain words (escaped: ops write words, not patterns)."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True)))) if words else None
+
+
 class IntentMatcher:
     """Trained model + rules + product names; built (and trained) once per knowledge snapshot."""
 
@@ -95,6 +101,8 @@ class IntentMatcher:
         self._products = ProductIndex.build(
             (p.sku, (p.name, *p.aliases)) for p in catalog.products.values())
         self._all_sizes = sorted({s for p in catalog.products.values() for s in p.sizes})
+        self._complaint = _any_of(rules.handoff.complaint)
+        self._human = _any_of(rules.handoff.human)
         texts, labels = self.training_data()
         self.classifier = TopicClassifier.train(texts, labels)
 
@@ -135,10 +143,9 @@ class IntentMatcher:
         return [(t, p / total) for t, p in kept]
 
     def _keyword_topic(self, text: str) -> str | None:
-        handoff = self.rules.handoff
-        if _contains_any(text, handoff.complaint):
+        if self._complaint is not None and self._complaint.search(text):
             return "complaint"
-        if _contains_any(text, handoff.human):
+        if self._human is not None and self._human.search(text):
             return "human"
         return None
 

@@ -14,6 +14,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+
+import numpy as np
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz import fuzz, process
@@ -178,6 +181,21 @@ class ProductIndex:
                     pairs.setdefault(key, sku)
         return cls(tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)))
 
+    @cached_property
+    def _latin_names(self) -> tuple[tuple[str, str], ...]:
+        return tuple((n, sku) for n, sku in self.names if _LATIN.match(n[0]) and len(n) >= 5)
+
+    @cached_property
+    def _han_names_by_length(self) -> tuple[tuple[int, list[str], list[str]], ...]:
+        """Chinese names of 3+ characters grouped by length, longest first."""
+        groups: dict[int, tuple[list[str], list[str]]] = {}
+        for name, sku in self.names:
+            if not _LATIN.match(name[0]) and len(name) >= 3:
+                names, skus = groups.setdefault(len(name), ([], []))
+                names.append(name)
+                skus.append(sku)
+        return tuple((size, *groups[size]) for size in sorted(groups, reverse=True))
+
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """Every product mention as (start, end, sku), in order of appearance."""
         taken: list[tuple[int, int, str]] = []
@@ -209,19 +227,18 @@ class ProductIndex:
         Shorter names are too close to other words to guess.
         """
         words = _WORD.findall(text)
-        windows: dict[int, list[str]] = {}
-        for name, sku in self.names:
-            if _LATIN.match(name[0]):
+        if words:
+            for name, sku in self._latin_names:
                 close = [w for w in words if abs(len(w) - len(name)) <= 1]
-                if len(name) >= 5 and close and process.extractOne(
-                        name, close, scorer=fuzz.ratio, score_cutoff=80) is not None:
+                if close and process.extractOne(name, close, scorer=fuzz.ratio, score_cutoff=80) is not None:
                     return sku
+        for size, names, skus in self._han_names_by_length:
+            if size > len(text):
                 continue
-            size = len(name)
-            if size < 3 or size > len(text):
-                continue
-            if size not in windows:
-                windows[size] = [text[i:i + size] for i in range(len(text) - size + 1)]
-            if process.extractOne(name, windows[size], scorer=Levenshtein.distance, score_cutoff=1) is not None:
-                return sku
+            windows = [text[i:i + size] for i in range(len(text) - size + 1)]
+            distances = process.cdist(names, windows, scorer=Levenshtein.distance, score_cutoff=1,
+                                      dtype=np.int32)
+            hits = np.flatnonzero((distances <= 1).any(axis=1))
+            if hits.size:
+                return skus[int(hits[0])]
         return None

@@ -48,11 +48,13 @@ def _answers(knowledge: Knowledge, at: datetime) -> Iterator[tuple[Answer, str]]
     catalog = knowledge.catalog
     askers = [Asker(b.id, b.name) for b in catalog.buyers.values()] + [Asker(1, "新买家")]
     stages: list[str | None] = [None, *catalog.products]
+    matches = {(question, channel, stage): knowledge.matcher.match(question, channel, stage)
+               for stage in stages for channel in Channel for question in SAMPLE_QUESTIONS}
     for asker in askers:
         for stage in stages:
             for channel in Channel:
                 for question in SAMPLE_QUESTIONS:
-                    match = knowledge.matcher.match(question, channel, stage)
+                    match = matches[(question, channel, stage)]  # a reading does not depend on who asks
                     for clarified in (False, True):
                         answer = knowledge.composer.compose(match, channel, asker, at,
                                                             clarified_before=clarified)

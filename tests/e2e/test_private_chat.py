@@ -99,13 +99,13 @@ async def test_unsure_asks_back_with_buttons_then_answers_the_pick(session: Sess
 
 
 async def test_second_failure_hands_off_to_a_human(session: Session) -> None:
-    await session.private(XIAO_LI, "这个安上直接就能用么?")
-    reply = await session.private(XIAO_LI, "一年保修?")
+    await session.private(XIAO_LI, "能开发票吗?")
+    reply = await session.private(XIAO_LI, "支持分期付款吗?")
     assert "人工客服" in reply.text
     store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
     conversation = await store.open_for_buyer(XIAO_LI)
     assert conversation is not None and conversation.reason == "unanswered"
-    assert [m.text for m in await store.last_messages(conversation.id)] == ["一年保修?"]
+    assert [m.text for m in await store.last_messages(conversation.id)] == ["支持分期付款吗?"]
 
 
 async def test_asking_for_a_human_queues_the_buyer(session: Session) -> None:

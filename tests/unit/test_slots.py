@@ -175,3 +175,16 @@ def test_products_with_a_typo(index: ProductIndex, raw: str, sku: str) -> None:
 @pytest.mark.parametrize("raw", ["这件衣服", "手机多少钱", "衣服好看", "the address", "tee shirt"])
 def test_no_near_miss_where_none_is_meant(index: ProductIndex, raw: str) -> None:
     assert index.find(canon(raw)) == []
+
+
+@pytest.mark.parametrize(("raw", "items"), [
+    ("两盒龙井到手多少", (("MX-LONGJING", 2),)),
+    ("裙子和开衫一起买多少", (("BS-DRESS", 1), ("BS-CARDIGAN", 1))),
+    ("连衣裙x2 龙井", (("BS-DRESS", 2), ("MX-LONGJING", 1))),
+    ("price of the longjing tea", (("MX-LONGJING", 1),)),      # one product named twice
+    ("龙井 再来两盒龙井", (("MX-LONGJING", 3),)),               # an explicit quantity adds
+])
+def test_cart_items(index: ProductIndex, raw: str, items: tuple[tuple[str, int], ...]) -> None:
+    from bot.understanding.cart_request import cart_items
+
+    assert cart_items(canon(raw), index) == items

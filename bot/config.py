@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
     bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint asked to pick a topic when unsure "
+                                  "(private chat); off when unset, e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(default=None, description="Model name for the topic fallback")
+    llm_api_key: SecretStr | None = Field(default=None, description="Key for the topic fallback endpoint")
+    llm_timeout_s: float = Field(default=3.0, gt=0, description="Give up on the fallback after this")
     telegram_api_base: str | None = Field(
         default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081")
     webhook_url: str | None = Field(

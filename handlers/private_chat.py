@@ -29,7 +29,8 @@ from bot.telegram.callbacks import HandoffButton, HumanButton, ProductButton, Ra
 from bot.telegram.filters import HasMedia, HasText, PrivateChat
 from bot.telegram.incoming import edit_from, incoming_from
 from bot.handoff.model import Role
-from bot.understanding.intents import Channel, Match
+from bot.understanding.intents import UNSURE, Channel, Match
+from bot.understanding.llm_fallback import TopicFallback, refined
 from bot.telegram.keyboards import keyboard
 from bot.knowledge.snapshot import Knowledge
 from bot.telegram.sending import Outbox, Outgoing
@@ -92,7 +93,25 @@ async def _with_the_desk(message: Message, buyer_desk: BuyerDesk) -> bool:
     return True
 
 
+def fallback_from(settings: Settings) -> TopicFallback | None:
+    """The optional language-model topic picker, when the environment configures one."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return TopicFallback(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_s)
+
+
+async def _with_fallback(match: Match, text: str, knowledge: Knowledge, fallback: TopicFallback | None) -> Match:
+    """An unsure reading (not judged out of scope) gets one chance with the fallback."""
+    if fallback is None or match.intent != UNSURE or match.unserved:
+        return match
+    topics = [t for t in knowledge.matcher.topic_names if t not in ("noise", "out_of_scope")]
+    topic = await fallback.pick(text, topics)
+    return refined(match, topic) if topic is not None else match
+
+
 def make_router(settings: Settings) -> Router:
+    fallback = fallback_from(settings)
     router = Router(name="private_chat")
     router.message.filter(PrivateChat())
     router.edited_message.filter(PrivateChat())
@@ -127,6 +146,7 @@ def make_router(settings: Settings) -> Router:
             return
         asker = _asker(message.from_user)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage))
+        match = await _with_fallback(match, text, knowledge, fallback)
         clarifying = await state.get_state() == Conversation.clarifying.state
         previous_cart = tuple((sku, int(qty)) for sku, qty in (await state.get_data()).get(LAST_CART, []))
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),

@@ -20,6 +20,9 @@ from redis.asyncio import Redis
 
 from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import ManualClock
+from bot.understanding.intents import IntentMatcher
+from bot.understanding.reading_rules import load_reading_rules
+from bot.understanding.topics import load_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("LIVEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -34,6 +37,13 @@ def demo_now() -> datetime:
 @pytest.fixture
 def catalog() -> Catalog:
     return load_catalog(ROOT / "shop", DEMO_NOW)
+
+
+@pytest.fixture(scope="session")
+def matcher() -> IntentMatcher:
+    """The topic reader trained on the real topic files (once per run: training takes ~0.5 s)."""
+    return IntentMatcher(load_reading_rules(ROOT / "templates" / "understanding.yaml"),
+                         load_topics(ROOT / "templates" / "topics"), load_catalog(ROOT / "shop", DEMO_NOW))
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ class Asker:
     language_code: str | None = None
 
 
-LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human"}
+LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human", "refund"}
+"""Private topics when the topic files do not say (see Composer.is_private)."""
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
 
 
@@ -164,7 +165,8 @@ def promotion_view(catalog: Catalog, rules: RuleSet, product: Product | None, at
                 "shop": catalog.shops[r.shop].name if r.shop in catalog.shops else r.shop}
                for r in rules.active_shop_rules(at)]
     return {"cross_shop": cross, "coupons": coupons,
-            "eligible": product is not None and any(e["example"] is not None for e in cross)}
+            "eligible": product is not None and any(e["example"] is not None for e in cross),
+            "stacking": None}
 
 
 def order_view(catalog: Catalog, order: Order) -> dict[str, Any]:
@@ -271,27 +273,35 @@ class Composer:
                 return self.handoff(Handoff.vip, asker)  # a VIP is not made to pick buttons
             return Answer("clarify", {"text": match.text.original}, buttons=topic_buttons(match))
         intent = match.intent
-        if channel is Channel.live and intent in LIVE_PRIVATE_TOPICS:
+        if channel is Channel.live and (intent in LIVE_PRIVATE_TOPICS or self.matcher.is_private_topic(intent)):
             return Answer("live/invite_private", {"topic": intent})
         if intent in ("human", "complaint", "personal"):
             reason = {"human": Handoff.requested, "complaint": Handoff.complaint,
                       "personal": Handoff.personal}[intent]
             return self.handoff(reason, asker)
-        if intent == "cart" and channel is Channel.private:
-            return self.cart(match, asker, at, previous_cart)
+        if intent == "cart":
+            return self.cart(match, channel, asker, at,
+                             previous_cart if channel is Channel.private else None)
         if intent == "refund":
             return self.refund(match, asker)
         return self.answer_topic(intent, match, channel, asker, at)
 
-    def cart(self, match: Match, asker: Asker, at: datetime, previous: CartItems | None) -> Answer:
-        """Price the cart the buyer described (or extended), with each discount explained."""
+    def cart(self, match: Match, channel: Channel, asker: Asker, at: datetime,
+             previous: CartItems | None) -> Answer | None:
+        """Price the cart the buyer described (or extended), with each discount explained.
+
+        In the live room the answer is the short form; with no product named and none on
+        stage the room gets silence (private chat asks which product).
+        """
         items = cart_items(match.text.text, self.matcher.products)
         if previous and (not items or is_add_on(match.text.text)):
             items = merged(previous, items)
         if not items and match.sku:
-            items = ((match.sku, 1),)
-        base = {"buyer": self.buyer_view(asker), "channel": str(Channel.private)}
+            items = ((match.sku, match.quantity or 1),)  # "两件到手多少" about the product on stage
+        base = {"buyer": self.buyer_view(asker), "channel": str(channel)}
         if not items:
+            if channel is Channel.live:
+                return None
             return Answer("which_product", base, buttons=product_buttons(self.catalog))
         quote = price_cart(self.catalog, self.rules, [CartLine(sku, qty) for sku, qty in items], at)
         return Answer("cart", {**base, "cart": cart_view(self.catalog, quote)}, cart=items,
@@ -373,9 +383,11 @@ class Composer:
             policy = _policy_view(catalog, product, product.shop) if product else None
             return Answer("return_policy", {**context, "policy": policy, "shops": _shops_view(catalog)},
                           sku=product.sku if product else None)
-        if intent in ("promotion", "cart"):  # in the live room a cart question gets the rule
-            return Answer("promotion", {**context, "promo": promotion_view(catalog, self.rules, product, at)},
-                          sku=product.sku if product else None)
+        if intent == "promotion":
+            promo = promotion_view(catalog, self.rules, product, at)
+            if match.stacking:
+                promo["stacking"] = {"combine": not match.stacking_same_kind}
+            return Answer("promotion", {**context, "promo": promo}, sku=product.sku if product else None)
         if intent == "order_status":
             return self.order_status(match, asker, base)
         return None
@@ -396,9 +408,11 @@ class Composer:
 
     def answer_for_topic(self, intent: str, match: Match, asker: Asker, at: datetime) -> Answer | None:
         """The answer when a buyer picks a topic button after an ask-back."""
-        if intent not in self.matcher.lexicon.intents:
+        if intent not in self.matcher.topic_names:
             return None
         if intent in ("human", "complaint", "personal"):
             return self.compose(Match(intent=intent, text=match.text), Channel.private, asker, at)
+        if intent == "cart":
+            return self.cart(match, Channel.private, asker, at, None)
         return self.answer_topic(intent, match, Channel.private, asker, at)
 

@@ -14,14 +14,15 @@ snapshot) gathers them from every feature and passes them in.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 
 from bot.answers.audience import buyer_facing, needs_polite
 from bot.answers.language import LanguageRules, check
+from bot.answers.localize import Terms, localized, untranslated
 from bot.answers.message import Message
 from bot.answers.rendering import Replies
 from bot.datafiles import DataError
@@ -53,10 +54,16 @@ class LintReport:
     """Templates no sample reached, so they could not be checked. Not an error: which
     templates the data reaches depends on the data (a refund needs an order whose price
     still reproduces), but ops should know they went unchecked."""
+    untranslated: list[str] = field(default_factory=list)
+    """"locale: word" for catalogue words shown untranslated (a missing `en:` field)."""
 
 
-def lint(replies: Replies, language: LanguageRules, samples: Iterable[Sample]) -> LintReport:
+def lint(replies: Replies, language: LanguageRules, samples: Iterable[Sample], *,
+         terms: Mapping[str, Terms] | None = None, catalogue: tuple[str, ...] = ()) -> LintReport:
+    """Render every sample in every locale as the bot would (catalogue words in the locale's
+    `terms`) and check it; `catalogue` words left in Chinese outside zh are reported."""
     root = replies.directory
+    missing: dict[str, None] = {}
     problems: dict[tuple[str, int | None, str], DataError] = {}
 
     def add(path: Path, line: int | None, reason: str, origin: str = "") -> None:
@@ -79,7 +86,8 @@ def lint(replies: Replies, language: LanguageRules, samples: Iterable[Sample]) -
             path = replies.resolve(locale, sample.template)
             rendered.add(path)  # used, even if it fails below: that failure is its report
             try:
-                text = replies.render(locale, sample.template, sample.message.context).text
+                context = localized(sample.message.context, (terms or {}).get(locale, {}))
+                text = replies.render(locale, sample.template, context).text
             except Exception as exc:  # noqa: BLE001 - any failure of an ops-edited template is reported
                 filename, line = _template_line(exc)
                 add(Path(filename) if filename else root / path, line,
@@ -89,10 +97,12 @@ def lint(replies: Replies, language: LanguageRules, samples: Iterable[Sample]) -
                 add(root / path, None, "renders empty text", sample.origin)
             if not buyer_facing(sample.template):
                 continue
+            if not path.startswith("zh"):
+                missing.update((f"{path.split('/', 1)[0]}: {w}", None) for w in untranslated(text, catalogue))
             for violation in check(text, language,
                                    require_polite=needs_polite(path.split("/", 1)[0], sample.template)):
                 add(root / path, None, str(violation), f"{sample.origin}: {text[:60]!r}")
 
     unused = [root / locale / f"{name}.j2" for locale in replies.locales for name in replies.template_names(locale)
               if not Path(name).name.startswith("_") and f"{locale}/{name}.j2" not in rendered]
-    return LintReport(list(problems.values()), unused)
+    return LintReport(list(problems.values()), unused, list(missing))

@@ -4,7 +4,7 @@
     livedesk run                the bot on real Telegram (long polling), BOT_TOKEN needed
     livedesk check              load every data file and template; report file:line problems
     livedesk templates lint     render every template with sample data and check the wording
-    livedesk intents eval       accuracy of the intent matcher on the labelled set
+    livedesk intents eval|try   how well the topic model reads buyers; how it reads one message
     livedesk promo ...          promotion rules: check, explain a cart
     livedesk sla ...            service-level reports
     livedesk returns decide     what the shop's after-sales policy decides for a return
@@ -34,6 +34,7 @@ from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings, sandbox_settin
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
+from bot.cli.intents import intents_app
 from bot.cli.promo import promo_app
 from bot.cli.redis_access import UNREACHABLE_EXIT_CODE, RedisUnreachable, announce, ensure_reachable
 from bot.cli.sla import sla_app
@@ -52,7 +53,6 @@ err_console = Console(stderr=True)
 app = typer.Typer(help="livedesk: the customer-service bot for livestream shops.",
                   no_args_is_help=True, add_completion=False)
 templates_app = typer.Typer(help="Answer templates.", no_args_is_help=True)
-intents_app = typer.Typer(help="Understanding buyers.", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
@@ -231,7 +231,7 @@ def check() -> None:
         raise typer.Exit(1) from None
     console.print(f"[green]OK[/]: {len(knowledge.catalog.shops)} shops, {len(knowledge.catalog.products)} "
                   f"products, {len(knowledge.catalog.orders)} orders, {len(knowledge.rules)} promotion rules, "
-                  f"{len(knowledge.lexicon.intents)} intents, locales {', '.join(knowledge.replies.locales)}.")
+                  f"{len(knowledge.topics.topics)} topics, locales {', '.join(knowledge.replies.locales)}.")
 
 
 @templates_app.command("lint")
@@ -251,50 +251,12 @@ def templates_lint(
     for path in knowledge.unchecked_templates:
         err_console.print(f"warning: {path}: no sample answer reached it, so it was not checked "
                           "(unused, misnamed, or not reachable with this data)", markup=False, soft_wrap=True)
+    for word in knowledge.untranslated:
+        err_console.print(f"warning: no translation for {word!r}: answers in that locale show it as "
+                          "written (add an `en:` field in shop/products.yaml or shop/shops.yaml)",
+                          markup=False, soft_wrap=True)
     console.print(f"[green]OK[/]: {count} templates in {', '.join(replies.locales)} render cleanly "
                   "and follow the service-language rules.")
-
-
-@intents_app.command("eval")
-def intents_eval(
-    file: Annotated[Path, typer.Option(help="Labelled set (TSV)")] = PROJECT_ROOT / "tests" / "data" / "utterances.tsv",
-    confusions: Annotated[int, typer.Option(help="How many confusions to list")] = 20,
-    examples: Annotated[bool, typer.Option(help="Show an example message per confusion")] = True,
-) -> None:
-    """Accuracy in scope, share of confidently wrong answers, noise silence, confusions."""
-    from bot.understanding.evaluation import evaluate, read_labelled
-
-    knowledge = load_knowledge(Settings(), SystemClock().now())
-    rows = read_labelled(file)
-    report = evaluate(knowledge.matcher, rows)
-
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{value * 100:.1f} %"
-
-    table = Table(title=f"Intent matching on {file.name} ({len(rows)} messages)")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_column("target", justify="right")
-    table.add_row(f"correct in scope ({len(report.in_scope)})", pct(report.in_scope_accuracy), "≥ 95 %")
-    table.add_row("confidently wrong (all rows)", pct(report.confidently_wrong_share), "≤ 2 %")
-    table.add_row(f"live-room noise silent ({len(report.noise)})", pct(report.noise_silent_share), "100 %")
-    table.add_row(f"out of scope asked back / handed off ({len(report.out_of_scope)})",
-                  pct(report.out_of_scope_safe_share), "")
-    for source, value in report.accuracy_by_source().items():
-        table.add_row(f"  in scope, source {source}", pct(value), "")
-    console.print(table)
-    if confusions:
-        listing = Table(title="Most frequent confusions (expected → got)")
-        listing.add_column("expected")
-        listing.add_column("got")
-        listing.add_column("n", justify="right")
-        if examples:
-            listing.add_column("example")
-        for (expected, got), n in report.confusions().most_common(confusions):
-            example = next(o.row.text for o in report.outcomes
-                           if o.row.intent == expected and o.predicted == got and not o.correct)
-            listing.add_row(expected, got, str(n), *([example] if examples else []))
-        console.print(listing)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from bot.answers.composer import product_button, topic_button
 from bot.datafiles import DataError, DataFileError, LoadedYaml, load_yaml
 from bot.shop.catalog import Catalog
 from bot.telegram.callbacks import oversized_reason
-from bot.understanding.intents import Lexicon
+from bot.understanding.topics import TopicSet
 
 PRODUCTS_FILE = "products.yaml"
 
@@ -30,14 +30,14 @@ def _located(path: Path, found: list[tuple[tuple[str | int, ...], str]]) -> list
     return [DataError(path, loaded.line_of(loc) if loaded else None, reason) for loc, reason in found]
 
 
-def button_data_errors(shop_dir: Path, catalog: Catalog, intents_path: Path, lexicon: Lexicon) -> list[DataError]:
+def button_data_errors(shop_dir: Path, catalog: Catalog, topics: TopicSet) -> list[DataError]:
     """One error per product or topic whose button could not be sent."""
     products: list[tuple[tuple[str | int, ...], str]] = []
     for index, product in enumerate(catalog.products.values()):
         if reason := oversized_reason(product_button(product)):
             products.append((("products", index, "sku"), f"SKU {product.sku!r}: {reason}"))
-    topics: list[tuple[tuple[str | int, ...], str]] = []
-    for name in lexicon.intents:
-        if reason := oversized_reason(topic_button(name)):
-            topics.append((("intents", name), f"topic {name!r}: {reason}"))
-    return _located(shop_dir / PRODUCTS_FILE, products) + _located(intents_path, topics)
+    errors = _located(shop_dir / PRODUCTS_FILE, products)
+    for topic in topics.topics:
+        if reason := oversized_reason(topic_button(topic.name)):
+            errors += _located(topic.file, [(("topic",), f"topic {topic.name!r}: {reason}")])
+    return errors

@@ -1,6 +1,6 @@
 """Everything the bot knows, loaded as one immutable snapshot and swapped atomically.
 
-Catalogue, promotion rules, intent vocabulary, service-language rules and templates are
+Catalogue, promotion rules, topic examples (the topic model is trained here), service-language rules and templates are
 edited by ops as files. A snapshot is built completely (loaded, cross-checked, every
 template rendered and linted) before it replaces the live one, so a broken file never
 goes live and an answer in progress never sees half-loaded data: handlers take
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from bot.answers.audience import buyer_facing, needs_polite
 from bot.answers.composer import Answer, Composer
 from bot.answers.lint import lint
 from bot.answers.lint_samples import SAMPLES_FILE, load_sample_data
+from bot.answers.localize import Terms, catalogue_terms, catalogue_words, localized
 from bot.answers.message import Message
 from bot.answers.messages import fallback
 from bot.customers.tiers import TierRules, load_tier_rules
@@ -33,14 +34,17 @@ from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.datafiles import DataError, DataFileError
-from bot.understanding.intents import IntentMatcher, Lexicon, load_lexicon
+from bot.understanding.intents import IntentMatcher
+from bot.understanding.reading_rules import ReadingRules, load_reading_rules
+from bot.understanding.topics import TopicSet, load_topics
 from bot.answers.language import LanguageRules, check, load_language_rules
 from bot.promotions import RuleSet, load_rules
 from bot.answers.rendering import Replies, locale_for
 
 log = logging.getLogger(__name__)
 
-INTENTS_FILE = "intents.yaml"
+READING_FILE = "understanding.yaml"
+TOPICS_DIR = "topics"
 LANGUAGE_FILE = "language.yaml"
 AFTERSALES_FILE = "aftersales.yaml"
 CUSTOMERS_FILE = "customers.yaml"
@@ -51,7 +55,8 @@ CUSTOMERS_FILE = "customers.yaml"
 class Knowledge:
     catalog: Catalog
     rules: RuleSet
-    lexicon: Lexicon
+    reading: ReadingRules
+    topics: TopicSet
     matcher: IntentMatcher
     composer: Composer
     replies: Replies
@@ -63,6 +68,10 @@ class Knowledge:
     """Each shop's after-sales policy (shop/aftersales.yaml); None only in hand-built snapshots."""
     tiers: TierRules | None = None
     """How buyers are classified (shop/customers.yaml); None only in hand-built snapshots."""
+    untranslated: tuple[str, ...] = ()
+    """Catalogue words answers show untranslated in a non-Chinese locale (lint warnings)."""
+    terms: Mapping[str, Terms] = field(default_factory=dict)
+    """Per locale: catalogue value → its translation (see bot.answers.localize)."""
 
     def locale(self, language_code: str | None) -> str:
         return locale_for(language_code, self.replies.locales, self.replies.default_locale)
@@ -73,7 +82,7 @@ class Knowledge:
         Templates were linted at load, but data (a product name, a buyer's name) can still
         bring a forbidden word in: the buyer then gets the safe fallback and ops a log line.
         """
-        rendered = self.replies.render(locale, template, context)
+        rendered = self.replies.render(locale, template, localized(context, self.terms.get(locale, {})))
         if not buyer_facing(template):
             return rendered.text
         problems = check(rendered.text, self.language,
@@ -114,26 +123,30 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
             return None
 
     rules = attempt(load_rules, settings.promo_dir, catalog)
-    lexicon = attempt(load_lexicon, settings.templates_dir / INTENTS_FILE)
+    reading = attempt(load_reading_rules, settings.templates_dir / READING_FILE)
+    topics = attempt(load_topics, settings.templates_dir / TOPICS_DIR)
     language = attempt(load_language_rules, settings.templates_dir / LANGUAGE_FILE)
     replies = attempt(Replies, settings.templates_dir, settings.default_locale)
     aftersales = attempt(load_aftersales, settings.shop_dir / AFTERSALES_FILE, catalog)
     tiers = attempt(load_tier_rules, settings.shop_dir / CUSTOMERS_FILE)
     if not errors:
-        errors += button_data_errors(settings.shop_dir, catalog, settings.templates_dir / INTENTS_FILE, lexicon)
+        errors += button_data_errors(settings.shop_dir, catalog, topics)
     samples = (attempt(load_sample_data, settings.templates_dir / SAMPLES_FILE, catalog, rules, now)
                if rules is not None else None)
     if errors:
         raise DataFileError(errors)
-    matcher = IntentMatcher(lexicon, catalog)
-    knowledge = Knowledge(catalog=catalog, rules=rules, lexicon=lexicon, matcher=matcher,
+    matcher = IntentMatcher(reading, topics, catalog)  # trains the topic model
+    terms = {loc: catalogue_terms(catalog, loc, rules) for loc in replies.locales}
+    knowledge = Knowledge(catalog=catalog, rules=rules, reading=reading, topics=topics, matcher=matcher,
                           composer=Composer(catalog, rules, matcher), replies=replies,
-                          language=language, loaded_at=now, aftersales=aftersales,
-                          tiers=tiers)
-    report = lint(replies, language, every_sample(samples, matcher, knowledge.composer, replies, aftersales))
+                          language=language, loaded_at=now, aftersales=aftersales, tiers=tiers,
+                          terms=terms)
+    report = lint(replies, language, every_sample(samples, matcher, knowledge.composer, replies, aftersales),
+                  terms=terms, catalogue=catalogue_words(catalog, rules))
     if report.errors:
         raise DataFileError(report.errors)
-    return replace(knowledge, unchecked_templates=tuple(report.unexercised))
+    return replace(knowledge, unchecked_templates=tuple(report.unexercised),
+                   untranslated=tuple(report.untranslated))
 
 
 class KnowledgeHolder:

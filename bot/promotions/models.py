@@ -59,6 +59,8 @@ RULE_ID = r"^[a-z0-9][a-z0-9_-]*$"
 class RuleBase(StrictModel):
     id: str = Field(pattern=RULE_ID, max_length=64)
     title: str = Field(min_length=1, description="Shown to buyers, e.g. 跨店每满150减20")
+    title_en: str | None = Field(default=None, min_length=1,
+                                 description="Shown to English-speaking buyers, e.g. ¥20 off every ¥150")
     enabled: bool = True
     valid_from: MomentField | None = None
     valid_to: MomentField | None = None

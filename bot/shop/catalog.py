@@ -40,6 +40,13 @@ class ReturnPolicy(StrictModel):
     quality_claim: QualityClaim | None = None
 
 
+class ShopText(StrictModel):
+    """A shop's words in another locale (`en:` in shops.yaml); missing ones fall back."""
+
+    name: str | None = None
+    courier: str | None = None
+
+
 class Shop(StrictModel):
     id: str
     name: str
@@ -47,12 +54,19 @@ class Shop(StrictModel):
     courier: str
     in_cross_shop: bool = False
     returns: ReturnPolicy
+    en: ShopText | None = None
+
+
+class ShippingText(StrictModel):
+    remote_regions: tuple[str, ...] = ()
+    """In the order of the remote_regions they translate."""
 
 
 class ShippingPolicy(StrictModel):
     fee: YuanField = 0
     remote_regions: tuple[str, ...] = ()
     remote_surcharge: YuanField = 0
+    en: ShippingText | None = None
 
 
 class SizeRange(StrictModel):
@@ -65,6 +79,17 @@ class SizeRange(StrictModel):
         if value[0] > value[1]:
             raise ValueError(f"range {list(value)} goes down; write it as [low, high]")
         return value
+
+
+class ProductText(StrictModel):
+    """A product's words in another locale (`en:` in products.yaml); missing ones fall back."""
+
+    name: str | None = None
+    material: str | None = None
+    colours: tuple[str, ...] = ()
+    """In the order of the colours they translate."""
+    notes: str | None = None
+    custom_note: str | None = None
 
 
 class Product(StrictModel):
@@ -82,6 +107,7 @@ class Product(StrictModel):
     fresh: bool = False
     ships_within_hours: int | None = Field(default=None, gt=0)
     size_chart: dict[str, SizeRange] = {}
+    en: ProductText | None = None
 
     @field_validator("stock")
     @classmethod

@@ -42,6 +42,8 @@ def cart_items(text: str, products: ProductIndex) -> CartItems:
             used = end + after.end()
         else:
             used = end
+        if qty is None and sku in counts:
+            continue  # "longjing tea", "裙子…这条裙子": the same product named twice, not two
         counts[sku] = counts.get(sku, 0) + (qty or 1)
     return tuple(counts.items())
 

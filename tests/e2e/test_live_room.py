@@ -38,7 +38,7 @@ async def test_noise_gets_no_reply(session: Session, noise: str) -> None:
 
 async def test_unsure_comments_stay_silent_in_the_room(session: Session) -> None:
     await session.room(NANA, "/now BS-DRESS")
-    await session.expect_silence(LIVE_ROOM, XIAO_ZHANG, "这个安上直接就能用么?")
+    await session.expect_silence(LIVE_ROOM, XIAO_ZHANG, "能开发票吗")
 
 
 async def test_order_questions_are_invited_to_private_chat_without_details(session: Session) -> None:
@@ -75,3 +75,22 @@ async def test_a_malformed_update_is_logged_and_skipped(session: Session,
     reply = await session.room(XIAO_WANG, "连衣裙多少钱")  # the comment behind it is answered
     assert "120.00" in reply.text
     assert any("malformed update" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("comment", "size"), [
+    ("160 50kg什么码", "M码"), ("172cm 65kg什么码", "XL码"), ("身高172 体重65kg什么码", "XL码"),
+])
+async def test_body_measurements_and_a_sizing_word_get_the_size(session: Session, comment: str, size: str) -> None:
+    await session.room(NANA, "/now BS-DRESS")
+    reply = await session.room(XIAO_WANG, comment)
+    assert size in reply.text and "纯棉连衣裙" in reply.text
+
+
+async def test_a_cart_in_the_room_is_priced_with_its_total(session: Session) -> None:
+    await session.room(NANA, "/now BS-SCARF")
+    reply = await session.room(XIAO_LI, "裙子和开衫一起买多少")
+    # 120 + 89 = 209: shop coupon 199-30 → 179, cross-shop every 150 off 20 → 159
+    assert "纯棉连衣裙" in reply.text and "针织开衫" in reply.text and "¥159.00" in reply.text
+    reply = await session.room(XIAO_WANG, "两盒龙井到手多少")
+    # live price 88 × 2 = 176, every 150 off 20 → 156
+    assert "西湖龙井" in reply.text and "×2" in reply.text and "¥156.00" in reply.text

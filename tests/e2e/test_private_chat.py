@@ -99,13 +99,13 @@ async def test_unsure_asks_back_with_buttons_then_answers_the_pick(session: Sess
 
 
 async def test_second_failure_hands_off_to_a_human(session: Session) -> None:
-    await session.private(XIAO_LI, "这个安上直接就能用么?")
-    reply = await session.private(XIAO_LI, "一年保修?")
+    await session.private(XIAO_LI, "能开发票吗?")
+    reply = await session.private(XIAO_LI, "支持分期付款吗?")
     assert "人工客服" in reply.text
     store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
     conversation = await store.open_for_buyer(XIAO_LI)
     assert conversation is not None and conversation.reason == "unanswered"
-    assert [m.text for m in await store.last_messages(conversation.id)] == ["一年保修?"]
+    assert [m.text for m in await store.last_messages(conversation.id)] == ["支持分期付款吗?"]
 
 
 async def test_asking_for_a_human_queues_the_buyer(session: Session) -> None:
@@ -126,9 +126,11 @@ async def test_a_product_question_without_product_asks_which(session: Session) -
 async def test_english_buyers_get_english_answers(session: Session) -> None:
     session.emulator.set_language(XIAO_LI, "en")
     reply = await session.private(XIAO_LI, "how much is the dress")
-    assert reply.text == "The 纯棉连衣裙 is ¥120.00. Add ¥30.00 more to get 跨店每满150减20 (¥20.00 off)."
+    assert reply.text == "The cotton dress is ¥120.00. Add ¥30.00 more to get ¥20 off every full ¥150 across shops (¥20.00 off)."
     reply = await session.private(XIAO_LI, "do you have size M dress")
     assert "sold out" in reply.text and "size L is in stock" in reply.text
+    reply = await session.private(XIAO_LI, "what is the dress made of")
+    assert reply.text == "The cotton dress is made of 95% cotton 5% spandex."
 
 
 async def test_traditional_chinese_is_understood(session: Session) -> None:
@@ -148,3 +150,21 @@ async def test_bot_only_service_is_measured_separately(session: Session) -> None
     shops = {row["id"]: row for row in report_to_json(await reporter.build(today))["shops"]}
     assert shops["beishang"]["bot"]["answered"] == 2
     assert sum(row["bot"]["unanswered"] for row in shops.values()) == 1
+
+
+@pytest.mark.parametrize(("buyer", "question", "expected"), [
+    (XIAO_WANG, "1001 状态", "订单1001"),
+    (XIAO_LI, "查下1006", "订单1006"),
+    (XIAO_ZHANG, "1007签收了吗", "订单1007"),     # a VIP gets the answer too, not a queue
+])
+async def test_short_own_order_questions_are_answered_for_the_owner(
+        session: Session, buyer: int, question: str, expected: str) -> None:
+    reply = await session.private(buyer, question)
+    assert expected in reply.text
+    assert any(state in reply.text for state in ("签收", "发货", "付款"))
+    assert "排队" not in reply.text and "人工" not in reply.text
+
+
+async def test_whether_promotions_combine_gets_a_plain_yes(session: Session) -> None:
+    reply = await session.private(XIAO_WANG, "店铺券和跨店满减能一起用吗")
+    assert reply.text.startswith("亲，可以一起用")

@@ -1,10 +1,8 @@
-"""The matcher against the labelled set (tests/data/utterances.tsv), and the judging rules.
+"""The evaluation: judging rules, report shares, cross-validation, and the labelled set.
 
-The thresholds are what the matcher reaches on the whole set (issue 2's targets are
-≥ 95 % in scope, ≤ 2 % confidently wrong, every noise comment silent). The lexicon was
-tuned on the even rows first; the odd rows were then inspected for general gaps (bugs and
-missing vocabulary classes), so they are no longer a clean held-out estimate. Before that
-inspection the odd half scored 0.865 in scope with 5.1 % confidently wrong.
+The labelled set's `real:` rows are held out: the evaluation reports them (see
+`livedesk intents eval`) and no test asserts a figure on them, so nothing here pulls the
+topic examples towards those lines.
 """
 
 from __future__ import annotations
@@ -13,16 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.shop.catalog import Catalog
-from bot.understanding.evaluation import Labelled, Report, _judge, evaluate, read_labelled
-from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, load_lexicon
+from bot.understanding.evaluation import Labelled, Report, _judge, cross_validate, evaluate, read_labelled
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def matcher(catalog: Catalog) -> IntentMatcher:
-    return IntentMatcher(load_lexicon(ROOT / "templates" / "intents.yaml"), catalog)
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +22,27 @@ def rows() -> list[Labelled]:
     return read_labelled(ROOT / "tests" / "data" / "utterances.tsv")
 
 
-def test_labelled_set_meets_the_targets(matcher: IntentMatcher, rows: list[Labelled]) -> None:
+def test_written_rows_noise_is_silent_and_people_are_reached(matcher: IntentMatcher, rows: list[Labelled]) -> None:
+    written = evaluate(matcher, [r for r in rows if not r.source.startswith("real:")])
+    assert len(written.outcomes) == 472
+    assert written.noise_silent_share == 1.0
+    assert written.confidently_wrong_share is not None and written.confidently_wrong_share <= 0.02
+
+
+def test_real_and_written_rows_are_reported_apart(matcher: IntentMatcher, rows: list[Labelled]) -> None:
     report = evaluate(matcher, rows)
-    assert len(report.outcomes) == 865
-    assert report.in_scope_accuracy is not None and report.in_scope_accuracy >= 0.95
-    assert report.confidently_wrong_share is not None and report.confidently_wrong_share <= 0.02
-    assert report.noise_silent_share == 1.0
-    assert report.out_of_scope_safe_share is not None and report.out_of_scope_safe_share >= 0.95
+    real, written = report.only(real=True), report.only(real=False)
+    assert len(real.outcomes) + len(written.outcomes) == len(rows) == 865
+    assert all(o.row.source.startswith("real:") for o in real.outcomes)
+    assert not any(o.row.source.startswith("real:") for o in written.outcomes)
 
 
-def test_odd_half_meets_the_targets(matcher: IntentMatcher, rows: list[Labelled]) -> None:
-    report = evaluate(matcher, rows[1::2])
-    assert report.in_scope_accuracy is not None and report.in_scope_accuracy >= 0.95
-    assert report.confidently_wrong_share is not None and report.confidently_wrong_share <= 0.02
-    assert report.noise_silent_share == 1.0
+def test_cross_validation_on_the_examples(matcher: IntentMatcher) -> None:
+    cv = cross_validate(matcher, folds=3)
+    texts, _ = matcher.training_data()
+    assert (cv.folds, cv.examples) == (3, len(texts))
+    assert 0.6 <= cv.accuracy <= 1.0
+    assert set(cv.per_topic_recall) == set(matcher.topic_names)
 
 
 def row(intent: str, channel: Channel = Channel.private, sku: str | None = None) -> Labelled:
@@ -65,16 +64,22 @@ def test_judging_rules() -> None:
     assert _judge(row(NOISE, Channel.live), "thanks", None) == (False, True)
 
 
-def test_report_shares_and_confusions(matcher: IntentMatcher) -> None:
+def test_report_shares_confusions_and_per_topic(matcher: IntentMatcher) -> None:
     rows = [
         Labelled(Channel.live, "BS-DRESS", "多少钱", "price", "BS-DRESS", "own"),
         Labelled(Channel.live, "BS-DRESS", "666", NOISE, None, "own"),
         Labelled(Channel.private, None, "能开发票吗", "out_of_scope", None, "own"),
         Labelled(Channel.private, None, "多少钱", "shipping_fee", None, "own"),  # deliberately mislabelled
+        Labelled(Channel.private, None, "我要投诉", "complaint", None, "own"),
     ]
     report: Report = evaluate(matcher, rows)
-    assert report.in_scope_accuracy == 0.5
+    assert report.in_scope_accuracy == 2 / 3
     assert report.noise_silent_share == 1.0
     assert report.out_of_scope_safe_share == 1.0
-    assert report.confidently_wrong_share == 0.25
+    assert report.out_of_scope_confident_share == 0.0
+    assert report.person_routed_share == 1.0
+    assert report.confidently_wrong_share == 0.2
     assert report.confusions() == {("shipping_fee", "price"): 1}
+    per_topic = report.per_topic()
+    assert per_topic["price"] == (0.5, 1.0, 1)          # two confident "price", one right
+    assert per_topic["shipping_fee"] == (None, 0.0, 1)

@@ -65,7 +65,7 @@ def answer(knowledge: Knowledge, text: str, language: str) -> str:
     ("龙井多少钱", "zh-hans", ["直播价 ¥88.00", "原价 ¥98.00", "再凑 ¥62.00"]),
     ("连衣裙多少钱", "zh-hans", ["售价 ¥120.00", "再凑 ¥30.00即可享跨店每满150减20"]),
     ("how much is the gift box", "en", ["¥168.00", "so you pay ¥148.00"]),
-    ("how much is the dress", "en", ["¥120.00", "Add ¥30.00 more to get 跨店每满150减20"]),
+    ("how much is the dress", "en", ["¥120.00", "Add ¥30.00 more to get ¥20 off every full ¥150 across shops"]),
 ])
 def test_the_price_answer_words_the_facts(knowledge: Knowledge, text: str, language: str,
                                           says: list[str]) -> None:

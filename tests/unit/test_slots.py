@@ -8,7 +8,14 @@ import pytest
 
 from bot.shop.catalog import Catalog
 from bot.understanding.normalize import Normalizer
-from bot.understanding.slots import Body, ProductIndex, body_measurements, order_number, size_mentioned
+from bot.understanding.slots import (
+    Body,
+    ProductIndex,
+    body_measurements,
+    order_number,
+    quantity_mentioned,
+    size_mentioned,
+)
 
 NORMALIZE = Normalizer({})
 
@@ -31,6 +38,21 @@ def canon(raw: str) -> str:
     ("我158 96斤穿什么码", 158, "48"),
     ("160 50", 160, "50"),        # bare numbers: height, then kg
     ("165 110", 165, "55"),       # a bare weight over 90 is 斤
+    ("160cm 50kg", 160, "50"),
+    ("1.6m 50kg", 160, "50"),
+    ("1.6米 50公斤", 160, "50"),
+    ("一米六 50KG", 160, "50"),
+    ("一米六五 一百一十斤", 165, "55"),
+    ("50kg 160", 160, "50"),      # weight first
+    ("100斤 160cm", 160, "50"),
+    ("160/50", 160, "50"),
+    ("160/100", 160, "50"),
+    ("我160 100斤", 160, "50"),
+    ("160 50kg什么码", 160, "50"),
+    ("172cm 65kg什么码", 172, "65"),
+    ("身高172 体重65kg什么码", 172, "65"),
+    ("身高一米七二体重六十五公斤", 172, "65"),
+    ("1米72 130斤", 172, "65"),
 ])
 def test_height_and_weight(raw: str, height: int, weight: str) -> None:
     assert body_measurements(canon(raw)) == Body(height_cm=height, weight_kg=Decimal(weight))
@@ -61,6 +83,13 @@ ALL_SIZES = ("S", "M", "L", "XL")
     ("xl码", "XL"),
     ("do you have size l", "L"),
     ("连衣裙选S还是M", "S"),
+    ("M码", "M"),
+    ("m", "M"),
+    ("中码有吗", "M"),
+    ("小码还有吗", "S"),
+    ("大号有没有", "L"),
+    ("加大码", "XL"),
+    ("XL", "XL"),
 ])
 def test_sizes(raw: str, size: str) -> None:
     assert size_mentioned(canon(raw), ALL_SIZES) == size
@@ -122,3 +151,40 @@ def test_products_named(index: ProductIndex, raw: str, skus: list[str]) -> None:
 ])
 def test_products_not_named(index: ProductIndex, raw: str) -> None:
     assert index.find(canon(raw)) == []
+
+
+@pytest.mark.parametrize(("raw", "quantity"), [
+    ("两件", 2), ("2条", 2), ("x2", 2), ("×3", 3), ("三盒到手多少", 3), ("买十箱", 10),
+    ("一件", None), ("多少钱", None), ("160 50kg", None),
+])
+def test_quantities(raw: str, quantity: int | None) -> None:
+    assert quantity_mentioned(canon(raw)) == quantity
+
+
+@pytest.mark.parametrize(("raw", "sku"), [
+    ("连衣群多少钱", "BS-DRESS"),          # one wrong character
+    ("西湖龙景", "MX-LONGJING"),
+    ("赣南齐橙甜吗", "XG-ORANGE"),
+    ("how much is the cardigen", "BS-CARDIGAN"),
+    ("giftbx price", "MX-GIFTBOX"),
+])
+def test_products_with_a_typo(index: ProductIndex, raw: str, sku: str) -> None:
+    assert index.find(canon(raw)) == [sku]
+
+
+@pytest.mark.parametrize("raw", ["这件衣服", "手机多少钱", "衣服好看", "the address", "tee shirt"])
+def test_no_near_miss_where_none_is_meant(index: ProductIndex, raw: str) -> None:
+    assert index.find(canon(raw)) == []
+
+
+@pytest.mark.parametrize(("raw", "items"), [
+    ("两盒龙井到手多少", (("MX-LONGJING", 2),)),
+    ("裙子和开衫一起买多少", (("BS-DRESS", 1), ("BS-CARDIGAN", 1))),
+    ("连衣裙x2 龙井", (("BS-DRESS", 2), ("MX-LONGJING", 1))),
+    ("price of the longjing tea", (("MX-LONGJING", 1),)),      # one product named twice
+    ("龙井 再来两盒龙井", (("MX-LONGJING", 3),)),               # an explicit quantity adds
+])
+def test_cart_items(index: ProductIndex, raw: str, items: tuple[tuple[str, int], ...]) -> None:
+    from bot.understanding.cart_request import cart_items
+
+    assert cart_items(canon(raw), index) == items

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from markupsafe import Markup
 from bot.aftersales.policy import AftersalesPolicy, load_aftersales
 from bot.answers.audience import buyer_facing, needs_polite
 from bot.answers.composer import Answer, Composer
-from bot.answers.lint import lint
+from bot.answers.lint import Sample, lint
 from bot.answers.lint_samples import SAMPLES_FILE, load_sample_data
 from bot.answers.localize import Terms, catalogue_terms, catalogue_words, localized
 from bot.answers.message import Message
@@ -147,6 +147,12 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
         raise DataFileError(report.errors)
     return replace(knowledge, unchecked_templates=tuple(report.unexercised),
                    untranslated=tuple(report.untranslated))
+
+
+def template_samples(knowledge: Knowledge, templates_dir: Path, now: datetime) -> Iterator[Sample]:
+    """The samples the lint renders for this snapshot (the template editor previews them)."""
+    data = load_sample_data(templates_dir / SAMPLES_FILE, knowledge.catalog, knowledge.rules, now)
+    return every_sample(data, knowledge.matcher, knowledge.composer, knowledge.replies, knowledge.aftersales)
 
 
 class KnowledgeHolder:

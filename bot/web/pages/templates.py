@@ -5,14 +5,14 @@ recorded save. A draft with lint errors is never written."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.answers.lint import samples
 from bot.config import Settings
 from bot.datafiles import DataFileError
-from bot.knowledge.snapshot import Knowledge, load_knowledge
+from bot.knowledge.snapshot import Knowledge, load_knowledge, template_samples
 from bot.web.context import console_of, person_of
 from bot.web.editing import (
     Problem,
@@ -37,16 +37,16 @@ def check_draft(settings: Settings, name: str, text: str, now: Any) -> tuple[lis
             knowledge = load_knowledge(settings.model_copy(update={"templates_dir": copy}), now)
         except DataFileError as exc:
             return problems_in(exc.errors, copy), []
-        return [], rendered_samples(knowledge, name, now)
+        return [], rendered_samples(knowledge, copy, name, now)
 
 
-def rendered_samples(knowledge: Knowledge, name: str, now: Any, limit: int = 3) -> list[str]:
+def rendered_samples(knowledge: Knowledge, templates_dir: Path, name: str, now: Any, limit: int = 3) -> list[str]:
     locale, _, rest = name.partition("/")
     template = rest.removesuffix(".j2")
     out = []
-    for sample in samples(knowledge, now):
+    for sample in template_samples(knowledge, templates_dir, now):
         if sample.template == template:
-            out.append(knowledge.replies.render(locale, template, sample.context).text)
+            out.append(knowledge.render_message(locale, sample.message))
             if len(out) >= limit:
                 break
     return out

@@ -113,6 +113,9 @@ def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -
     for name in ("taken", "assigned", "back", "closed"):
         yield Sample(f"agents/{name}", agent, name)
     yield Sample("agents/held_by_other", {"holder": "阿明"}, "held by other")
+    for reason in ("holder", "shop", "target"):
+        yield Sample("agents/not_allowed", {"reason": reason, "agent": "阿明", "holder": "娜娜", "target": "阿明",
+                                            "shop": "蓓尚服饰"}, f"not allowed ({reason})")
     yield Sample("agents/transferred", {"by": "娜娜", "target": "阿明"}, "transfer")
     yield Sample("agents/transfer_usage", {
         "agents": [{"id": s.id, "name": s.name} for s in catalog.staff.values()],

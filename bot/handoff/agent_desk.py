@@ -27,6 +27,7 @@ from bot.handoff.model import (
     TransferOutcome,
 )
 from bot.handoff.notifier import Notifier
+from bot.handoff.policy import may_act
 from bot.handoff.relays import RelayWorker
 from bot.handoff.store import HandoffStore
 from bot.handoff.views import survey_buttons
@@ -55,7 +56,29 @@ class AgentDesk:
         """The conversation a context card's button is about."""
         return await self._store.get(conversation_id)
 
+    def _refused(self, conversation: Conversation, agent_id: int, reason: str,
+                 target: str | None = None) -> None:
+        """A polite refusal in the topic: the conversation stays as it is."""
+        notifier = self._notifier
+        shop = notifier.knowledge.catalog.shops.get(conversation.shop)
+        log.info("agent %s refused on conversation %s (%s)", agent_id, conversation.id, reason)
+        notifier.to_topic_template(conversation, "agents/not_allowed", {
+            "reason": reason, "agent": notifier.agent_name(agent_id),
+            "holder": notifier.agent_name(conversation.agent_id), "target": target,
+            "shop": shop.name if shop else conversation.shop})
+
+    def _may_act(self, conversation: Conversation, agent_id: int) -> bool:
+        """Holder or supervisor (see `policy.may_act`); refused in the topic otherwise."""
+        if may_act(self._notifier.knowledge.catalog, conversation, agent_id):
+            return True
+        self._refused(conversation, agent_id, "holder")
+        return False
+
     async def take(self, conversation: Conversation, agent_id: int) -> TakeResult:
+        if (conversation.is_open and conversation.agent_id != agent_id
+                and not self._notifier.knowledge.catalog.serves(agent_id, conversation.shop)):
+            self._refused(conversation, agent_id, "shop")
+            return TakeResult(TakeOutcome.not_serving, conversation, conversation.agent_id)
         result = await self._store.take(conversation.id, agent_id, at=self._clock.now())
         notifier = self._notifier
         if result.outcome is TakeOutcome.taken and result.conversation is not None:
@@ -131,11 +154,18 @@ class AgentDesk:
         notifier = self._notifier
         catalog = notifier.knowledge.catalog
         now = self._clock.now()
+        if conversation.is_open and not self._may_act(conversation, agent_id):
+            return False
+        # As its holder read here: the store refuses if someone else took it meanwhile.
+        by = conversation.agent_id if conversation.agent_id is not None else agent_id
         if target.isdigit() and catalog.is_agent(int(target)):
-            result = await self._store.transfer(conversation.id, agent_id, to_agent=int(target), at=now)
+            if conversation.is_open and not catalog.serves(int(target), conversation.shop):
+                self._refused(conversation, agent_id, "target", notifier.agent_name(int(target)))
+                return False
+            result = await self._store.transfer(conversation.id, by, to_agent=int(target), at=now)
             label = notifier.agent_name(int(target))
         elif target in catalog.shops:
-            result = await self._store.transfer(conversation.id, agent_id, to_shop=target, at=now)
+            result = await self._store.transfer(conversation.id, by, to_shop=target, at=now)
             label = catalog.shops[target].name
         else:
             notifier.to_topic_template(conversation, "agents/transfer_usage", {
@@ -160,6 +190,8 @@ class AgentDesk:
         notifier = self._notifier
         if not conversation.is_open:
             notifier.to_topic_template(conversation, "agents/closed_already")
+            return False
+        if not self._may_act(conversation, agent_id):
             return False
         now = self._clock.now()
         closed = await self._store.release(conversation.id, kind, by=agent_id, at=now)

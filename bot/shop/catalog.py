@@ -204,6 +204,7 @@ class Buyer(StrictModel):
 class Role(StrEnum):
     agent = "agent"
     ops = "ops"
+    supervisor = "supervisor"  # may close, hand back or transfer any conversation, held by anyone
 
 
 class Staff(StrictModel):
@@ -267,6 +268,15 @@ class Catalog:
     def is_agent(self, user_id: int) -> bool:
         person = self.staff.get(user_id)
         return person is not None and Role.agent in person.roles
+
+    def is_supervisor(self, user_id: int) -> bool:
+        person = self.staff.get(user_id)
+        return person is not None and Role.supervisor in person.roles
+
+    def serves(self, user_id: int, shop: str) -> bool:
+        """Whether this agent serves the shop (may take its conversations, be given them)."""
+        person = self.staff.get(user_id)
+        return person is not None and Role.agent in person.roles and shop in person.shops
 
 
 SHOP_FILES = ("shops.yaml", "products.yaml", "orders.yaml", "people.yaml")

@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.config import Settings
 from bot.handoff.agent_desk import AgentDesk
 from bot.sla.posting import SlaReportPoster
+from bot.telegram.callback_answers import answer_quietly
 from bot.telegram.callbacks import CardButton
 from bot.telegram.filters import FromAgent, InChat, InTopic
 from bot.telegram.incoming import edit_from, incoming_from
@@ -136,7 +137,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query(CardButton.filter(), FromAgent())
     async def on_card_button(query: CallbackQuery, callback_data: CardButton, agent_desk: AgentDesk) -> None:
-        await query.answer()
+        await answer_quietly(query)
         conversation = await agent_desk.conversation(callback_data.conversation_id)
         if conversation is None:
             return
@@ -154,7 +155,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query()
     async def on_stranger_button(query: CallbackQuery) -> None:
-        await query.answer()
+        await answer_quietly(query)
         log.info("ignored a button press from non-agent %s in the agents' group", query.from_user.id)
 
     return router

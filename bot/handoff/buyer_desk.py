@@ -130,6 +130,9 @@ class BuyerDesk:
         conversation = await self._store.get(conversation_id)
         if conversation is None or conversation.buyer_id != buyer_id or rating not in RATINGS:
             return None
+        if not await self._store.mark_rated(conversation.id):
+            log.info("conversation %s already rated; a second press changes nothing", conversation.id)
+            return None
         await self._sla.rating(conversation.shop, str(conversation.id), conversation.agent_id, rating,
                                at=self._clock.now())
         self._notifier.to_buyer(conversation, "handoff/rated", {"rating": rating})

@@ -9,7 +9,6 @@ rest back), and records the copy's id so an edit can follow and nothing is shown
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot
@@ -119,5 +118,5 @@ class RelayWorker:
             EditMessageCaption(chat_id=target_chat, message_id=copy, caption=edit.text, parse_mode=None)
             if edit.is_caption else
             EditMessageText(chat_id=target_chat, message_id=copy, text=edit.text, parse_mode=None))
-        with contextlib.suppress(TelegramBadRequest):
-            await self._bot(method)
+        # Paced like every other message; a refused edit (too old, unchanged) is logged there.
+        self._outbox.send(Outgoing(target_chat, method=method, purpose=f"edit by {role}"))

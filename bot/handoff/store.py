@@ -200,6 +200,11 @@ class HandoffStore:
         done = await self._run(MARK, int(conversation_id), "once", "told_no_agent", "1")
         return int(done) == 1
 
+    async def mark_rated(self, conversation_id: int) -> bool:
+        """True only for the first rating of a conversation: a second press changes nothing."""
+        done = await self._run(MARK, int(conversation_id), "once", "rated", "1")
+        return int(done) == 1
+
     async def set_told_position(self, conversation_id: int, position: int,
                                 eta_minutes: int | None) -> None:
         """What the buyer was last told; read back as Conversation.told_position/_eta_minutes."""

@@ -48,8 +48,9 @@ class Outgoing:
     thread_id: int | None = None
     purpose: str = "answer"
     """What this message is, for logs ("answer", "burst", "ops"...)."""
-    method: TelegramMethod[Message] | TelegramMethod[MessageId] | None = None
-    sent: asyncio.Future[Message | MessageId] | None = field(default=None, repr=False)
+    method: TelegramMethod[Message] | TelegramMethod[MessageId] | TelegramMethod[Message | bool] | None = None
+    """Edits (text, caption, reply markup) go here too: paced like everything else."""
+    sent: asyncio.Future[Message | MessageId | bool] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Outbox:
             self._chat_limiters[chat_id] = limiter
         return limiter
 
-    def send(self, item: Outgoing) -> asyncio.Future[Message | MessageId]:
+    def send(self, item: Outgoing) -> asyncio.Future[Message | MessageId | bool]:
         """Queue a message; returns a future that resolves to the sent Message.
 
         Callers normally do not await it: a handler must not wait a group's pacing.
@@ -134,7 +135,7 @@ class Outbox:
             if queue.empty():
                 self._queues.pop(chat_id, None)
 
-    async def _call(self, item: Outgoing) -> Message | MessageId:
+    async def _call(self, item: Outgoing) -> Message | MessageId | bool:
         if item.method is not None:
             return await self._bot(item.method)
         return await self._bot.send_message(

@@ -60,6 +60,11 @@ class Telegram:
     async def in_topic(self, user_id: int, thread_id: int, text: str) -> Message:
         return await self.send(AGENTS, user_id, text, thread_id=thread_id)
 
+    async def edit(self, original: Message, text: str) -> None:
+        """The author of `original` edits it to `text`."""
+        edited = original.model_copy(update={"text": text, "edit_date": int(self.clock.now().timestamp())})
+        await self.feed(Update(update_id=next(self._update_ids), edited_message=edited))
+
     async def press(self, user_id: int, shown: Call, label: str) -> None:
         """`user_id` presses the button labelled `label` under the bot's message `shown`.
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import CopyMessage
+from aiogram.methods import AnswerCallbackQuery, CopyMessage, EditMessageText
 from aiogram.types import Message
 
 from tests.middle.recorded_session import Call
@@ -46,6 +48,12 @@ async def take(tg: Telegram, handoff: Handoff, agent: int = NANA) -> None:
     await tg.in_topic(agent, handoff.thread, "/take")
     assert "已接待" in tg.api.take("sendMessage", AGENTS).text
     assert "已接入" in tg.api.only("sendMessage", handoff.buyer).text
+
+
+def buttons_gone(tg: Telegram, shown: Call) -> None:
+    """The bot took the buttons off `shown` (they no longer apply)."""
+    edit = tg.api.only("editMessageReplyMarkup", shown.chat_id)
+    assert edit.params["message_id"] == shown.result.message_id and "reply_markup" not in edit.params
 
 
 async def test_asking_for_a_human_queues_the_buyer_and_opens_a_topic_with_a_card(tg: Telegram) -> None:
@@ -122,7 +130,8 @@ async def test_close_says_goodbye_asks_for_a_rating_and_gives_the_buyer_back_to_
 
     await tg.press(XIAO_LI, goodbye, "不满意")
     assert "买家评价：不满意" in tg.api.take("sendMessage", AGENTS).text
-    assert "抱歉" in tg.api.only("sendMessage", XIAO_LI).text
+    assert "抱歉" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, goodbye)
 
     await tg.private(XIAO_LI, "连衣裙多少钱")  # the bot answers again
     assert "120.00" in tg.api.only("sendMessage", XIAO_LI).text
@@ -136,8 +145,37 @@ async def test_a_good_rating_is_thanked(tg: Telegram) -> None:
     goodbye = tg.api.only("sendMessage", XIAO_WANG)
     await tg.press(XIAO_WANG, goodbye, "满意")
     assert "买家评价：满意" in tg.api.take("sendMessage", AGENTS).text
-    thanks = tg.api.only("sendMessage", XIAO_WANG).text
+    thanks = tg.api.take("sendMessage", XIAO_WANG).text
     assert "谢谢" in thanks and "抱歉" not in thanks
+    buttons_gone(tg, goodbye)
+
+
+async def test_a_second_rating_press_changes_nothing(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    await tg.in_topic(NANA, handoff.thread, "/close")
+    tg.api.take("sendMessage", AGENTS)
+    goodbye = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, goodbye, "不满意")
+    tg.api.take("sendMessage", AGENTS)
+    tg.api.take("sendMessage", XIAO_WANG)
+    buttons_gone(tg, goodbye)
+    await tg.press(XIAO_WANG, goodbye, "满意")  # an old client still showing the buttons
+    buttons_gone(tg, goodbye)  # no second thanks, no second notice to the agents
+    await tg.send(AGENTS, NANA, "/sla")
+    report = tg.api.only("sendMessage", AGENTS).text
+    assert "不满意率100.0%" in report  # one rating, the first: a second would make it 50.0%
+
+
+async def test_a_press_too_old_to_answer_still_does_what_it_asked(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    tg.api.respond("answerCallbackQuery", TelegramBadRequest(
+        method=AnswerCallbackQuery(callback_query_id="old"),
+        message="Bad Request: query is too old and response timeout expired or query ID is invalid"))
+    await tg.press(XIAO_WANG, handoff.queued, "取消排队")
+    assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
+    assert tg.api.take("sendMessage", AGENTS).thread_id == handoff.thread
+    buttons_gone(tg, handoff.queued)
 
 
 async def test_a_non_agent_in_the_agents_group_is_ignored(tg: Telegram) -> None:
@@ -154,7 +192,10 @@ async def test_the_cancel_button_returns_the_buyer_to_the_bot(tg: Telegram) -> N
     handoff = await hand_off(tg, XIAO_WANG)
     await tg.press(XIAO_WANG, handoff.queued, "取消排队")
     assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
-    assert tg.api.only("sendMessage", AGENTS).thread_id == handoff.thread
+    assert tg.api.take("sendMessage", AGENTS).thread_id == handoff.thread
+    buttons_gone(tg, handoff.queued)
+    await tg.press(XIAO_WANG, handoff.queued, "取消排队")  # twice: nothing more to cancel, nothing said
+    buttons_gone(tg, handoff.queued)
     await tg.private(XIAO_WANG, "围巾多少钱")
     assert "30.00" in tg.api.only("sendMessage", XIAO_WANG).text
 
@@ -222,3 +263,25 @@ async def test_a_deleted_topic_is_opened_again_with_its_card_and_the_message_fol
     await tg.deliver_relays()
     copy = tg.api.only("copyMessage", AGENTS)
     assert (copy.thread_id, copy.params["message_id"]) == (thread, still_there.message_id)
+
+
+async def test_edits_go_through_the_paced_outbox(tg: Telegram, caplog: pytest.LogCaptureFixture) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    reply = await tg.in_topic(NANA, handoff.thread, "亲，明天发货")
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", XIAO_WANG)
+    await tg.edit(reply, "亲，今天发货")
+    edit = tg.api.only("editMessageText", XIAO_WANG)
+    assert (edit.params["message_id"], edit.params["text"]) == (copy.result.message_id, "亲，今天发货")
+
+    await tg.edit(handoff.asked, "转人工，急")  # the buyer's edit reaches the copy in the topic
+    edit = tg.api.only("editMessageText", AGENTS)
+    assert edit.params["text"] == "转人工，急"
+
+    tg.api.respond("editMessageText", TelegramBadRequest(
+        method=EditMessageText(chat_id=XIAO_WANG, message_id=1, text="x"),
+        message="Bad Request: message can't be edited"))
+    await tg.edit(reply, "亲，后天发货")
+    tg.api.take("editMessageText", XIAO_WANG)
+    assert "gave up sending edit by agent" in caplog.text  # reported by the outbox, like any message

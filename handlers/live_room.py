@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.types import Message
+from aiogram.types import Message, User
 
-from bot.answers.composer import Asker
+from bot.answers.composer import Answer, Asker
+from bot.buyers.started import StartedChats
+from bot.handoff.model import Role
+from bot.telegram.keyboards import keyboard
+from bot.telegram.sending import Outbox, Outgoing
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
 from bot.config import Settings
@@ -24,6 +28,32 @@ from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 
+INVITE = "live/invite_private"
+
+
+async def _answer_privately(user: User, text: str, on_stage: str | None, knowledge: Knowledge, clock: Clock,
+                            started: StartedChats, buyer_desk: BuyerDesk, outbox: Outbox) -> bool:
+    """Send the answer to a private question (own order, refund…) to the buyer's private
+    chat, if they have started the bot; False when only the invitation can be given.
+
+    A question that needs an agent (a complaint, a changed address) is not handed off
+    from the room: the invitation brings the buyer to the private chat, where it is.
+    """
+    if not await started.has_started(user.id):
+        return False
+    asker = Asker(user.id, user.full_name, user.language_code)
+    match = knowledge.matcher.match(text, Channel.private, on_stage)
+    answer: Answer | None = knowledge.composer.compose(match, Channel.private, asker, clock.now())
+    if answer is None or answer.handoff is not None:
+        return False
+    locale = knowledge.locale(user.language_code)
+    reply = knowledge.render_answer(locale, answer)
+    await buyer_desk.note(user.id, Role.buyer, text)
+    await buyer_desk.note(user.id, Role.bot, reply)
+    outbox.send(Outgoing(user.id, reply, markup=keyboard(knowledge, locale, answer.buttons),
+                         purpose=f"{answer.template} (asked in the room)"))
+    return True
+
 
 def make_router(settings: Settings) -> Router:
     router = Router(name="live_room")
@@ -31,7 +61,8 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasText())
     async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: LiveStage,
-                         burst: BurstGate, clock: Clock, buyer_desk: BuyerDesk, private_link: str) -> None:
+                         burst: BurstGate, clock: Clock, buyer_desk: BuyerDesk, private_link: str,
+                         started: StartedChats, outbox: Outbox) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
@@ -44,7 +75,11 @@ def make_router(settings: Settings) -> Router:
                 await buyer_desk.bot_outcome(match.sku, answered=False, asked_at=message.date)
             return
         locale = knowledge.locale(user.language_code)
-        reply = knowledge.render_answer(locale, answer, {"private_link": private_link})
+        extra: dict[str, object] = {"private_link": private_link}
+        if answer.template == INVITE:  # the topic is private: never answered in public
+            extra["sent_privately"] = await _answer_privately(user, text, on_stage, knowledge, clock, started,
+                                                              buyer_desk, outbox)
+        reply = knowledge.render_answer(locale, answer, extra)
         burst.ask(message.chat.id, (locale, reply),
                   RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
         await buyer_desk.bot_outcome(match.sku, answered=True, asked_at=message.date)

@@ -62,7 +62,6 @@ class Asker:
     language_code: str | None = None
 
 
-LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human"}
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
 
 
@@ -270,8 +269,8 @@ class Composer:
                 return self.handoff(Handoff.vip, asker)  # a VIP is not made to pick buttons
             return Answer("clarify", {"text": match.text.original}, buttons=topic_buttons(match))
         intent = match.intent
-        if channel is Channel.live and intent in LIVE_PRIVATE_TOPICS:
-            return Answer("live/invite_private", {"topic": intent})
+        if channel is Channel.live and self.matcher.is_private_topic(intent):
+            return Answer("live/invite_private", {"topic": intent, "sent_privately": False})
         if intent in ("human", "complaint", "personal"):
             reason = {"human": Handoff.requested, "complaint": Handoff.complaint,
                       "personal": Handoff.personal}[intent]

@@ -67,6 +67,8 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
             continue
         seen.add(key)
         yield Sample(answer.template, {**answer.context, "private_link": "https://t.me/bot?start=live"}, origin)
+        if answer.template == "live/invite_private":
+            yield Sample(answer.template, {**answer.context, "sent_privately": True}, f"{origin}, sent privately")
     catalog = knowledge.catalog
     product = next(iter(catalog.products.values()))
     view = product_view(catalog, knowledge.rules, product, at)

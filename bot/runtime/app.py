@@ -33,7 +33,8 @@ from bot.handoff.sla_notices import SlaAlertPresenter
 from bot.handoff.topics import Topics
 from bot.handoff.store import HandoffStore
 from bot.knowledge.snapshot import KnowledgeHolder
-from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
+from bot.buyers.started import StartedChats
+from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware, StartedChatMiddleware
 from bot.telegram.sending import Limits, Outbox, Outgoing
 from bot.runtime.background import Background, desk_background
 from bot.sla.alerts import AlertSweep, SlaAlerts
@@ -142,11 +143,13 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     background = desk_background(clock, relays, QueueWatcher(store, notifier, assigner, clock), alerts,
                                  sla_reports)
     dp.message.outer_middleware(BuyerHistoryMiddleware(buyer_desk))
+    started = StartedChats(redis, settings.redis_prefix)
+    dp.message.outer_middleware(StartedChatMiddleware(started))
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
         stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),
-        buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
+        buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports, started=started,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
                    background=background, relays=relays)

@@ -107,6 +107,12 @@ class Lexicon(StrictModel):
             raise ValueError(f"intent names {sorted(reserved)} are reserved")
         return self
 
+    def is_private(self, topic: str) -> bool:
+        """The one place that says whether a topic's answer is the buyer's own business
+        (order, refund, address, phone…), never given in the live room: its `private` flag."""
+        d = self.intents.get(topic)
+        return d is not None and d.private
+
 
 def load_lexicon(path: Path) -> Lexicon:
     return load_model(path, Lexicon)
@@ -179,8 +185,7 @@ class IntentMatcher:
         return d is not None and d.needs_product
 
     def is_private_topic(self, intent: str) -> bool:
-        d = self.lexicon.intents.get(intent)
-        return d is not None and d.private
+        return self.lexicon.is_private(intent)
 
     def _score(self, text: str) -> dict[str, float]:
         scores: dict[str, float] = {}

@@ -118,7 +118,7 @@ def make_router(settings: Settings) -> Router:
             "shop": {"name": shop.name, "ships_within_hours": shop.ships_within_hours, "courier": shop.courier}
             if shop else None,
         })
-        await agent_desk.quick_reply(conversation, message.from_user.id, text)
+        await agent_desk.quick_reply(conversation, message.from_user.id, text, message.message_id)
 
     @router.message(FromAgent(), InTopic())
     async def on_agent_message(message: Message, agent_desk: AgentDesk) -> None:

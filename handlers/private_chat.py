@@ -166,7 +166,7 @@ def make_router(settings: Settings) -> Router:
         asker = _asker(query.from_user)
         await _remember(state, answer, asked)
         # The buyer's words are the question asked before the buttons, not the bot's message.
-        asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked)
+        asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked, dedup=f"press:{query.id}")
         await _say(answer, query.message, asker, knowledge, outbox, buyer_desk, match, asked_again)
 
     @router.callback_query(HumanButton.filter())

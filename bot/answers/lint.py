@@ -115,6 +115,9 @@ def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -
     for name in ("taken", "assigned", "back", "closed"):
         yield Sample(f"agents/{name}", agent, name)
     yield Sample("agents/held_by_other", {"holder": "阿明"}, "held by other")
+    for to_buyer in (True, False):
+        yield Sample("agents/relay_set_aside", {"buyer": "小王", "buyer_id": 700001, "conversation": 3,
+                                                "to_buyer": to_buyer, "reason": "refused: Bad Request"}, "set aside")
     for reason in ("holder", "shop", "target"):
         yield Sample("agents/not_allowed", {"reason": reason, "agent": "阿明", "holder": "娜娜", "target": "阿明",
                                             "shop": "蓓尚服饰"}, f"not allowed ({reason})")

@@ -110,12 +110,10 @@ class AgentDesk:
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return False
-        known = await self._store.message_for_telegram(held.id, Role.agent, incoming.message_id)
-        if known is None:
-            await self._reply_to_buyer(held, agent_id, incoming.text,
-                                       {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
-                                       kind=incoming.kind, file_id=incoming.file_id,
-                                       telegram_message_id=incoming.message_id)
+        await self._reply_to_buyer(held, agent_id, incoming.text,
+                                   {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
+                                   kind=incoming.kind, file_id=incoming.file_id,
+                                   telegram_message_id=incoming.message_id)
         return True
 
     async def _held_by(self, conversation: Conversation, agent_id: int) -> Conversation | None:
@@ -126,28 +124,33 @@ class AgentDesk:
         return result.conversation if result.ok else None
 
     async def _reply_to_buyer(self, conversation: Conversation, agent_id: int, text: str,
-                              payload: Mapping[str, Any], **logged: Any) -> None:
-        """Store an agent's reply with its relay to the buyer, and count it for the SLA."""
-        await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text, Direction.to_buyer,
-                                        payload, at=self._clock.now(), **logged)
+                              payload: Mapping[str, Any], **logged: Any) -> bool:
+        """Store an agent's reply with its relay to the buyer, and count it for the SLA;
+        False (nothing done) when a redelivered update brought it again."""
+        _, relay_id = await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text,
+                                                      Direction.to_buyer, payload, at=self._clock.now(), **logged)
+        if relay_id is None:
+            return False
         await self._sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
                                     conversation.buyer_id, text, at=self._clock.now())
         if text:
             await self._store.note_history(conversation.buyer_id, Role.agent, text, at=self._clock.now())
         self._relays.wake()
+        return True
 
     async def agent_edited(self, conversation: Conversation, edit: Edit) -> None:
         if check(edit.text, self._notifier.knowledge.language):
             return  # an edit into forbidden wording is not propagated
         await self._relays.propagate_edit(conversation, Role.agent, edit, conversation.buyer_id)
 
-    async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
-        """A rendered quick-reply template, sent to the buyer as the agent's message."""
+    async def quick_reply(self, conversation: Conversation, agent_id: int, text: str, command_id: int) -> None:
+        """A rendered quick-reply template, sent to the buyer as the agent's message, once
+        per /q command (`command_id`: its Telegram message id) even if the update comes again."""
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return
-        await self._reply_to_buyer(held, agent_id, text, {"text": text})
-        self._notifier.to_topic(held, f"↪️ {text}")
+        if await self._reply_to_buyer(held, agent_id, text, {"text": text}, dedup=f"q:{int(command_id)}"):
+            self._notifier.to_topic(held, f"↪️ {text}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         """To another agent (by id) or back to a shop's queue (by shop id); usage help otherwise."""

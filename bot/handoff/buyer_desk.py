@@ -96,16 +96,15 @@ class BuyerDesk:
         asked before a button was pressed): its text is relayed instead.
         """
         if incoming.message_id:
-            known = await self._store.message_for_telegram(conversation.id, Role.buyer, incoming.message_id)
-            if known is not None:
-                return  # a redelivered update: stored and relayed already
             payload: dict[str, object] = {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id}
         else:
             payload = {"text": incoming.text}
-        await self._store.log_and_relay(
+        _, relay_id = await self._store.log_and_relay(
             conversation.id, Role.buyer, incoming.sender_id, incoming.text, Direction.to_agents, payload,
             kind=incoming.kind, file_id=incoming.file_id,
-            telegram_message_id=incoming.message_id or None, at=self._clock.now())
+            telegram_message_id=incoming.message_id or None, at=self._clock.now(), dedup=incoming.dedup)
+        if relay_id is None:
+            return  # a redelivered update: stored and relayed already
         if record_round:
             await self._sla.buyer_message(conversation.shop, str(conversation.id), conversation.buyer_id,
                                           at=self._clock.now())

@@ -64,3 +64,12 @@ class Notifier:
         text = self.render(template, context or {}, locale)
         markup = keyboard(knowledge, locale, buttons, per_row=max(1, len(buttons)))
         self.outbox.send(Outgoing(conversation.buyer_id, text, markup=markup, purpose=template))
+
+    def to_ops(self, template: str, context: Mapping[str, Any] | None = None) -> None:
+        """A template to every ops account (settings and people.yaml), in the default locale:
+        for what the agents' group itself could not be told."""
+        catalog = self.knowledge.catalog
+        ops = set(self.settings.ops_ids) | {s.id for s in catalog.staff.values() if catalog.is_ops(s.id)}
+        text = self.render(template, context or {})
+        for user_id in sorted(ops):
+            self.outbox.send(Outgoing(user_id, text, purpose=template))

@@ -134,7 +134,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     notifier = Notifier(settings, outbox, holder)
     topics = Topics(settings, bot, store, notifier)
     assigner = Assigner(store, notifier, topics, clock)
-    relays = RelayWorker(settings, bot, outbox, store, topics, clock)
+    relays = RelayWorker(settings, bot, outbox, store, topics, notifier, clock)
     buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)
     agent_desk = AgentDesk(store, sla, notifier, assigner, relays, clock)
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)

@@ -208,8 +208,8 @@ def make_router(settings: Settings) -> Router:
     @router.callback_query(HandoffButton.filter())
     async def on_cancel_button(query: CallbackQuery, buyer_desk: BuyerDesk, outbox: Outbox) -> None:
         await answer_quietly(query)
-        await buyer_desk.cancel(query.from_user.id)
-        remove_buttons(outbox, query.message)  # pressed once: nothing left to cancel from here
+        if not await buyer_desk.cancel(query.from_user.id):
+            remove_buttons(outbox, query.message)  # a stale button: nothing left to cancel from here
 
     @router.callback_query(RateButton.filter())
     async def on_rating(query: CallbackQuery, callback_data: RateButton, buyer_desk: BuyerDesk,

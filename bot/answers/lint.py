@@ -98,8 +98,10 @@ def _desk_samples(knowledge: Knowledge, at: datetime, product: dict[str, Any]) -
     for buyer_id in [*catalog.buyers, 1]:
         for reason in ("requested", "complaint", "personal", "unanswered", "vip"):
             conversation = sample_conversation(catalog, at, buyer_id, reason)
-            for stage in (None, product["sku"]):
-                card = card_view(catalog, conversation, history, stage, {})
+            sku = product["sku"]
+            other = next((s for s in catalog.products if s != sku), None)
+            for asked, stage in ((None, None), (sku, None), (None, sku), (sku, sku), (sku, other)):
+                card = card_view(catalog, conversation, history, asked, {}, on_stage_sku=stage)
                 yield Sample("agents/card", {"card": card}, f"card of {buyer_id} ({reason})")
                 yield Sample("agents/topic_name", {"card": card}, f"topic of {buyer_id} ({reason})")
     for ahead, eta in ((0, 1), (2, 10), (3, None)):

@@ -85,6 +85,8 @@ class AgentDesk:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_template(result.conversation, "agents/taken", {"agent": agent})
             notifier.to_buyer(result.conversation, "handoff/agent_joined", {"agent": agent})
+            notifier.remove_buyer_buttons(result.conversation,
+                                          await self._store.take_cancel_message(result.conversation.id))
         elif result.outcome is TakeOutcome.held_by_other:
             notifier.to_topic_template(conversation, "agents/held_by_other",
                                        {"holder": notifier.agent_name(result.holder)})

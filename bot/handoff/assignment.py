@@ -43,3 +43,4 @@ class Assigner:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_template(conversation, "agents/assigned", {"agent": agent})
             notifier.to_buyer(conversation, "handoff/agent_joined", {"agent": agent})
+            notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))

@@ -8,8 +8,12 @@ measures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
 
 from bot.answers.composer import Asker, Handoff
 from bot.clock import Clock
@@ -65,9 +69,14 @@ class BuyerDesk:
         await self._store.set_told_position(conversation.id, position, minutes)
         locale = knowledge.locale(asker.language_code)
         queued = self._notifier.render("handoff/queued", {"ahead": position - 1, "eta_minutes": minutes}, locale)
-        self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
-                                            markup=keyboard(knowledge, locale, cancel_buttons()), purpose="handoff"))
+        sent = self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
+                                                   markup=keyboard(knowledge, locale, cancel_buttons()),
+                                                   purpose="handoff"))
         conversation = await self._topics.ensure_topic(conversation)
+        with contextlib.suppress(TelegramAPIError):  # not sent: no button to take off later
+            message = await sent
+            if isinstance(message, Message):
+                await self._store.set_cancel_message(conversation.id, message.message_id)
         await self._assigner.auto_assign(conversation.shop)
         return conversation
 
@@ -119,6 +128,7 @@ class BuyerDesk:
         if conversation is None:
             return False
         closed = await self._store.release(conversation.id, CloseKind.cancelled, by=buyer_id, at=self._clock.now())
+        self._notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id, at=self._clock.now())
         self._notifier.to_buyer(conversation, "handoff/cancelled")
         self._notifier.to_topic_template(closed or conversation, "agents/cancelled")

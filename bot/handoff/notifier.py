@@ -17,6 +17,7 @@ from bot.answers.buttons import Button
 from bot.config import Settings
 from bot.handoff.model import Conversation
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.telegram.callback_answers import remove_markup
 from bot.telegram.keyboards import keyboard
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -73,3 +74,8 @@ class Notifier:
         text = self.render(template, context or {})
         for user_id in sorted(ops):
             self.outbox.send(Outgoing(user_id, text, purpose=template))
+
+    def remove_buyer_buttons(self, conversation: Conversation, message_id: int | None) -> None:
+        """Take buttons that no longer apply (取消排队 once an agent joined) off a buyer's message."""
+        if message_id is not None:
+            remove_markup(self.outbox, conversation.buyer_id, message_id)

@@ -200,6 +200,19 @@ class HandoffStore:
         done = await self._run(MARK, int(conversation_id), "once", "told_no_agent", "1")
         return int(done) == 1
 
+    async def set_cancel_message(self, conversation_id: int, message_id: int) -> None:
+        """The buyer's message carrying the 取消排队 button, to take it off once served."""
+        await self._run(MARK, int(conversation_id), "set", "cancel_message", int(message_id))
+
+    async def take_cancel_message(self, conversation_id: int) -> int | None:
+        """The message with the cancel button, once: the caller takes the button off."""
+        pipe = self._redis.pipeline(transaction=True)
+        key = keys.conversation(self._prefix, conversation_id)
+        pipe.hget(key, "cancel_message")
+        pipe.hdel(key, "cancel_message")
+        raw, _ = await pipe.execute()
+        return _opt_int(raw)
+
     async def mark_rated(self, conversation_id: int) -> bool:
         """True only for the first rating of a conversation: a second press changes nothing."""
         done = await self._run(MARK, int(conversation_id), "once", "rated", "1")

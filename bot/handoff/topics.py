@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -27,8 +28,11 @@ CARD_HISTORY = 10
 
 
 class Topics:
-    def __init__(self, settings: Settings, bot: Bot, store: HandoffStore, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, bot: Bot, store: HandoffStore, notifier: Notifier,
+                 on_stage: Callable[[], Awaitable[str | None]]) -> None:
         self._settings = settings
+        self._on_stage = on_stage
+        """The live room's current product (LiveStage.current), for the card."""
         self._bot = bot
         self._store = store
         self._notifier = notifier
@@ -57,4 +61,4 @@ class Topics:
     async def _card(self, conversation: Conversation) -> dict[str, Any]:
         history = await self._store.history(conversation.buyer_id, CARD_HISTORY)
         return card_view(self._notifier.knowledge.catalog, conversation, history, conversation.stage_sku,
-                         self._notifier.agent_names())
+                         self._notifier.agent_names(), on_stage_sku=await self._on_stage())

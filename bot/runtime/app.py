@@ -132,7 +132,8 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     notifier = Notifier(settings, outbox, holder)
-    topics = Topics(settings, bot, store, notifier)
+    stage = LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id)
+    topics = Topics(settings, bot, store, notifier, stage.current)
     assigner = Assigner(store, notifier, topics, clock)
     relays = RelayWorker(settings, bot, outbox, store, topics, notifier, clock)
     buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)
@@ -148,7 +149,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
 
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
-        stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),
+        stage=stage,
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports, started=started,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,

@@ -32,5 +32,10 @@ def remove_buttons(outbox: Outbox, message: Message | InaccessibleMessage | None
     """Take the buttons off a message whose buttons no longer apply, through the paced outbox."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    outbox.send(Outgoing(message.chat.id, purpose="buttons gone", method=EditMessageReplyMarkup(
-        chat_id=message.chat.id, message_id=message.message_id, reply_markup=None)))
+    remove_markup(outbox, message.chat.id, message.message_id)
+
+
+def remove_markup(outbox: Outbox, chat_id: int, message_id: int) -> None:
+    """Edit a sent message's buttons away (paced like everything else; a refusal is logged there)."""
+    outbox.send(Outgoing(chat_id, purpose="buttons gone", method=EditMessageReplyMarkup(
+        chat_id=chat_id, message_id=message_id, reply_markup=None)))

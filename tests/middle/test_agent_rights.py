@@ -69,7 +69,7 @@ async def test_a_supervisor_may_transfer_a_colleagues_conversation(tg: Telegram)
     assert "老周 已将会话转给" in tg.api.take("sendMessage", AGENTS).text
     await tg.in_topic(AMING, handoff.thread, "/take")  # now a mingxiang conversation
     assert "阿明 已接待" in tg.api.take("sendMessage", AGENTS).text
-    assert "阿明" in tg.api.only("sendMessage", XIAO_WANG).text
+    assert "阿明" in tg.api.only("sendMessage", XIAO_WANG).text  # (the cancel button went at 娜娜's take)
 
 
 async def test_a_transfer_to_an_agent_who_does_not_serve_the_shop_is_refused(tg: Telegram) -> None:

@@ -15,6 +15,7 @@ from aiogram.methods import AnswerCallbackQuery, CopyMessage, EditMessageText
 from aiogram.types import Message
 
 from tests.middle.recorded_session import Call
+from tests.middle.test_live_room import put_on_stage
 from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 
 
@@ -47,7 +48,8 @@ async def hand_off(tg: Telegram, buyer: int, text: str = "转人工") -> Handoff
 async def take(tg: Telegram, handoff: Handoff, agent: int = NANA) -> None:
     await tg.in_topic(agent, handoff.thread, "/take")
     assert "已接待" in tg.api.take("sendMessage", AGENTS).text
-    assert "已接入" in tg.api.only("sendMessage", handoff.buyer).text
+    assert "已接入" in tg.api.take("sendMessage", handoff.buyer).text
+    buttons_gone(tg, handoff.queued)  # 取消排队 no longer applies
 
 
 def buttons_gone(tg: Telegram, shown: Call) -> None:
@@ -91,7 +93,8 @@ async def test_an_agent_takes_and_the_reply_reaches_the_buyer(tg: Telegram) -> N
     await tg.in_topic(NANA, handoff.thread, "/take")
     taken = tg.api.take("sendMessage", AGENTS)
     assert taken.thread_id == handoff.thread and "娜娜 已接待" in taken.text
-    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_LI).text
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, handoff.queued)
 
     reply = await tg.in_topic(NANA, handoff.thread, "您好亲，我来帮您看一下")
     tg.api.assert_nothing_more()  # relayed by the worker, not by the handler
@@ -105,6 +108,7 @@ async def test_an_agents_first_reply_takes_the_conversation(tg: Telegram) -> Non
     await tg.in_topic(NANA, handoff.thread, "亲，在的")
     assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
     assert "已接入" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, handoff.queued)
     await tg.deliver_relays()
     assert tg.api.only("copyMessage", XIAO_WANG).params["from_chat_id"] == AGENTS
 
@@ -216,12 +220,14 @@ async def test_an_online_agent_of_the_shop_gets_the_buyer_at_once(tg: Telegram) 
     await tg.send(AGENTS, AMING, "/online")  # 阿明 serves mingxiang and xianguo
     assert "阿明" in tg.api.only("sendMessage", AGENTS).text
     await tg.private(XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
-    assert "马上为您接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    queued = tg.api.take("sendMessage", XIAO_ZHANG)
+    assert "马上为您接入" in queued.text
     thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
     tg.api.take("sendMessage", AGENTS)  # the card
     assigned = tg.api.take("sendMessage", AGENTS)
     assert assigned.thread_id == thread and "自动分配给 阿明" in assigned.text
     assert "客服阿明已接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    buttons_gone(tg, queued)  # assigned at once: the cancel button goes with it
     await tg.deliver_relays()
     tg.api.only("copyMessage", AGENTS)
 
@@ -230,7 +236,8 @@ async def test_the_card_buttons_take_and_close(tg: Telegram) -> None:
     handoff = await hand_off(tg, XIAO_WANG)
     await tg.press(NANA, handoff.card, "接待")
     assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
-    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_WANG).text
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, handoff.queued)
     await tg.press(NANA, handoff.card, "结束")
     assert "已结束会话" in tg.api.take("sendMessage", AGENTS).text
     assert [label for label, _ in tg.api.only("sendMessage", XIAO_WANG).buttons] == ["满意", "一般", "不满意"]
@@ -283,3 +290,17 @@ async def test_edits_go_through_the_paced_outbox(tg: Telegram, caplog: pytest.Lo
     await tg.edit(reply, "亲，后天发货")
     tg.api.take("editMessageText", XIAO_WANG)
     assert "gave up sending edit by agent" in caplog.text  # reported by the outbox, like any message
+
+
+async def test_the_card_names_the_product_on_stage_and_the_one_the_buyer_asked_about(tg: Telegram) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    await tg.private(XIAO_WANG, "围巾多少钱")
+    tg.api.only("sendMessage", XIAO_WANG)
+    await tg.private(XIAO_WANG, "转人工")
+    tg.api.take("sendMessage", XIAO_WANG)
+    tg.api.take("createForumTopic", AGENTS)
+    card = tg.api.only("sendMessage", AGENTS).text
+    assert "讲解中的商品</b>：纯棉连衣裙（BS-DRESS）" in card
+    assert "买家问过的商品</b>：" in card and "（BS-SCARF）" in card
+    await tg.deliver_relays()
+    tg.api.take("copyMessage", AGENTS)

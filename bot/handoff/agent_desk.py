@@ -184,6 +184,8 @@ class AgentDesk:
         if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
             notifier.to_topic_template(conversation, "agents/closed_already")
             return False
+        if result.conversation is not None and result.conversation.shop != conversation.shop:
+            await self._sla.move(conversation.shop, result.conversation.shop, str(conversation.id))
         notifier.to_topic_template(conversation, "agents/transferred",
                                    {"by": notifier.agent_name(agent_id), "target": label})
         if result.conversation is not None and result.conversation.status is Status.queued:

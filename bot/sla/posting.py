@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.clock import Clock
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeHolder
+from bot.sla.periods import local_day
 from bot.sla.report import SlaReporter, next_weekly_post, template_data, today_and_week, weekly_post_period
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -39,7 +40,9 @@ class SlaReportPoster:
         """Today and this week so far, for `/sla`."""
         today, week = today_and_week(self._clock.now(), self._settings.sla)
         names = self._names()
-        return self._render([template_data(await self._reporter.build(p), names) for p in (today, week)], True)
+        as_of = today.days[0]
+        return self._render([template_data(await self._reporter.build(p, as_of=as_of), names)
+                             for p in (today, week)], True)
 
     def seconds_until_weekly(self) -> float:
         now = self._clock.now()
@@ -47,6 +50,8 @@ class SlaReportPoster:
 
     async def post_weekly(self) -> None:
         """The week just ended, posted to the agents' group."""
-        report = await self._reporter.build(weekly_post_period(self._clock.now(), self._settings.sla))
+        now = self._clock.now()
+        report = await self._reporter.build(weekly_post_period(now, self._settings.sla),
+                                            as_of=local_day(now, self._settings.sla.zone))
         text = self._render([template_data(report, self._names())], False)
         self._outbox.send(Outgoing(self._settings.agents_chat_id, text, purpose="weekly report"))

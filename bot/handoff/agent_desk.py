@@ -159,24 +159,25 @@ class AgentDesk:
         notifier = self._notifier
         catalog = notifier.knowledge.catalog
         now = self._clock.now()
-        if conversation.is_open and not self._may_act(conversation, agent_id):
-            return False
-        # As its holder read here: the store refuses if someone else took it meanwhile.
-        by = conversation.agent_id if conversation.agent_id is not None else agent_id
-        if target.isdigit() and catalog.is_agent(int(target)):
-            if conversation.is_open and not catalog.serves(int(target), conversation.shop):
-                self._refused(conversation, agent_id, "target", notifier.agent_name(int(target)))
-                return False
-            result = await self._store.transfer(conversation.id, by, to_agent=int(target), at=now)
-            label = notifier.agent_name(int(target))
-        elif target in catalog.shops:
-            result = await self._store.transfer(conversation.id, by, to_shop=target, at=now)
-            label = catalog.shops[target].name
-        else:
+        to_agent = int(target) if target.isdigit() and catalog.is_agent(int(target)) else None
+        if to_agent is None and target not in catalog.shops:
             notifier.to_topic_template(conversation, "agents/transfer_usage", {
                 "agents": [{"id": s.id, "name": s.name} for s in catalog.staff.values() if catalog.is_agent(s.id)],
                 "shops": [{"id": s.id, "name": s.name} for s in catalog.shops.values()]})
             return False
+        if conversation.is_open and not self._may_act(conversation, agent_id):
+            return False
+        # As its holder read here: the store refuses if someone else took it meanwhile.
+        by = conversation.agent_id if conversation.agent_id is not None else agent_id
+        if to_agent is not None:
+            if conversation.is_open and not catalog.serves(to_agent, conversation.shop):
+                self._refused(conversation, agent_id, "target", notifier.agent_name(to_agent))
+                return False
+            result = await self._store.transfer(conversation.id, by, to_agent=to_agent, at=now)
+            label = notifier.agent_name(to_agent)
+        else:
+            result = await self._store.transfer(conversation.id, by, to_shop=target, at=now)
+            label = catalog.shops[target].name
         if result.outcome is TransferOutcome.held_by_other:
             notifier.to_topic_template(conversation, "agents/held_by_other",
                                        {"holder": notifier.agent_name(result.previous_agent)})
@@ -201,14 +202,19 @@ class AgentDesk:
         if not self._may_act(conversation, agent_id):
             return False
         now = self._clock.now()
-        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now)
+        # Only as held when `may_act` decided: if someone took it meanwhile, nothing changes.
+        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now,
+                                           holder=conversation.agent_id)
+        if closed is None:
+            notifier.to_topic_template(conversation, "agents/closed_already")
+            return False
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id or agent_id, at=now)
         name = notifier.agent_name(agent_id)
         if kind is CloseKind.closed:
             notifier.to_buyer(conversation, "handoff/goodbye", buttons=survey_buttons(conversation.id))
-            notifier.to_topic_template(closed or conversation, "agents/closed", {"agent": name})
+            notifier.to_topic_template(closed, "agents/closed", {"agent": name})
         else:
-            notifier.to_topic_template(closed or conversation, "agents/back", {"agent": name})
+            notifier.to_topic_template(closed, "agents/back", {"agent": name})
         await self._assigner.auto_assign(conversation.shop)
         return True
 

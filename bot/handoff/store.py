@@ -69,6 +69,8 @@ from bot.handoff.settings import HandoffSettings
 
 log = logging.getLogger(__name__)
 
+ANY_HOLDER = "*"
+"""`release(holder=ANY_HOLDER)`: close it whoever holds it."""
 ASSIGN_ATTEMPTS = 50  # each failed compare-and-set means another writer made progress
 
 
@@ -257,12 +259,16 @@ class HandoffStore:
         return result
 
     async def release(self, conversation_id: int, kind: CloseKind | str, by: int | None = None,
-                      at: datetime | None = None) -> Conversation | None:
+                      at: datetime | None = None, *, holder: int | None | str = ANY_HOLDER
+                      ) -> Conversation | None:
         """Close (closed | back | cancelled). Returns the closed conversation when this call
-        closed it; None when it was unknown or already closed (so only one goodbye is sent)."""
+        closed it; None when it was unknown or already closed (so only one goodbye is sent),
+        or when `holder` (an agent id, or None for nobody) no longer matches: someone took
+        it after the caller decided it may be closed."""
         kind = CloseKind(kind)
+        expect = holder if isinstance(holder, str) else "" if holder is None else str(int(holder))
         outcome, flat = await self._run(RELEASE, int(conversation_id), kind.value,
-                                        "" if by is None else int(by), self._ms(at))
+                                        "" if by is None else int(by), self._ms(at), expect)
         if as_str(outcome) != "closed":
             return None
         log.info("handoff released conversation=%s kind=%s by=%s", conversation_id, kind, by)

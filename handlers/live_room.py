@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.telegram.filters import HasText, InChat
+from bot.telegram.incoming import incoming_from
 from bot.understanding.intents import UNSURE, Channel
 from bot.knowledge.snapshot import Knowledge
 from bot.live_room.stage import LiveStage
@@ -31,23 +32,28 @@ log = logging.getLogger(__name__)
 INVITE = "live/invite_private"
 
 
-async def _answer_privately(user: User, text: str, on_stage: str | None, knowledge: Knowledge, clock: Clock,
-                            started: StartedChats, buyer_desk: BuyerDesk, outbox: Outbox) -> bool:
+async def _answer_privately(message: Message, user: User, text: str, on_stage: str | None, knowledge: Knowledge,
+                            clock: Clock, started: StartedChats, buyer_desk: BuyerDesk, outbox: Outbox) -> bool:
     """Send the answer to a private question (own order, refund…) to the buyer's private
     chat, if they have started the bot; False when only the invitation can be given.
 
-    A question that needs an agent (a complaint, a changed address) is not handed off
-    from the room: the invitation brings the buyer to the private chat, where it is.
+    A question that needs an agent (a complaint, a changed address) is handed off as if
+    asked in private: the buyer hears from the desk there, and the comment itself is
+    copied to the agents' topic.
     """
     if not await started.has_started(user.id):
         return False
     asker = Asker(user.id, user.full_name, user.language_code)
     match = knowledge.matcher.match(text, Channel.private, on_stage)
     answer: Answer | None = knowledge.composer.compose(match, Channel.private, asker, clock.now())
-    if answer is None or answer.handoff is not None:
+    if answer is None:
         return False
     locale = knowledge.locale(user.language_code)
     reply = knowledge.render_answer(locale, answer)
+    if answer.handoff is not None:
+        await buyer_desk.hand_off(asker, answer.handoff, incoming_from(message), sku=match.sku,
+                                  order_id=match.order_id, promise=reply)
+        return True
     await buyer_desk.note(user.id, Role.buyer, text)
     await buyer_desk.note(user.id, Role.bot, reply)
     outbox.send(Outgoing(user.id, reply, markup=keyboard(knowledge, locale, answer.buttons),
@@ -77,8 +83,8 @@ def make_router(settings: Settings) -> Router:
         locale = knowledge.locale(user.language_code)
         extra: dict[str, object] = {"private_link": private_link}
         if answer.template == INVITE:  # the topic is private: never answered in public
-            extra["sent_privately"] = await _answer_privately(user, text, on_stage, knowledge, clock, started,
-                                                              buyer_desk, outbox)
+            extra["sent_privately"] = await _answer_privately(message, user, text, on_stage, knowledge, clock,
+                                                              started, buyer_desk, outbox)
         reply = knowledge.render_answer(locale, answer, extra)
         burst.ask(message.chat.id, (locale, reply),
                   RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))

@@ -25,9 +25,5 @@ class StartedChats:
         """The buyer wrote to the bot in private: the bot may message them."""
         await self._redis.set(keys.started(self._prefix, buyer_id), "1", ex=self._ttl_s)
 
-    async def forget(self, buyer_id: int) -> None:
-        """The buyer blocked the bot: invite them with the link again."""
-        await self._redis.delete(keys.started(self._prefix, buyer_id))
-
     async def has_started(self, buyer_id: int) -> bool:
         return bool(await self._redis.exists(keys.started(self._prefix, buyer_id)))

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.handoff import messages
 from bot.handoff.agent_desk import AgentDesk
 from bot.sla.posting import SlaReportPoster
+from bot.telegram.callback_answers import answer_quietly
 from bot.telegram.callbacks import CardButton
 from bot.telegram.filters import FromAgent, InChat, InTopic
 from bot.telegram.incoming import edit_from, incoming_from
@@ -110,7 +111,7 @@ def make_router(settings: Settings) -> Router:
                                                       messages.quick_reply(
             key, agent_desk.agent_name(message.from_user.id), conversation,
             knowledge.catalog.shops.get(conversation.shop))))
-        await agent_desk.quick_reply(conversation, message.from_user.id, text)
+        await agent_desk.quick_reply(conversation, message.from_user.id, text, message.message_id)
 
     @router.message(FromAgent(), InTopic())
     async def on_agent_message(message: Message, agent_desk: AgentDesk) -> None:
@@ -129,7 +130,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query(CardButton.filter(), FromAgent())
     async def on_card_button(query: CallbackQuery, callback_data: CardButton, agent_desk: AgentDesk) -> None:
-        await query.answer()
+        await answer_quietly(query)
         conversation = await agent_desk.conversation(callback_data.conversation_id)
         if conversation is None:
             return
@@ -147,7 +148,7 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query()
     async def on_stranger_button(query: CallbackQuery) -> None:
-        await query.answer()
+        await answer_quietly(query)
         log.info("ignored a button press from non-agent %s in the agents' group", query.from_user.id)
 
     return router

@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.incoming import Incoming
+from bot.telegram.callback_answers import answer_quietly, remove_buttons
 from bot.telegram.callbacks import HandoffButton, HumanButton, ProductButton, RateButton, TopicButton
 from bot.telegram.filters import HasMedia, HasText, PrivateChat
 from bot.telegram.incoming import edit_from, incoming_from
@@ -190,13 +191,13 @@ def make_router(settings: Settings) -> Router:
         asker = _asker(query.from_user)
         await _remember(state, answer, asked)
         # The buyer's words are the question asked before the buttons, not the bot's message.
-        asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked)
+        asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked, dedup=f"press:{query.id}")
         await _say(answer, query.message, asker, knowledge, outbox, buyer_desk, match, asked_again)
 
     @router.callback_query(HumanButton.filter())
     async def on_human_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
                               buyer_desk: BuyerDesk) -> None:
-        await query.answer()
+        await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
@@ -206,7 +207,7 @@ def make_router(settings: Settings) -> Router:
     @router.callback_query(ProductButton.filter())
     async def on_product_button(query: CallbackQuery, callback_data: ProductButton, knowledge: Knowledge,
                                 state: FSMContext, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
-        await query.answer()
+        await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
@@ -220,7 +221,7 @@ def make_router(settings: Settings) -> Router:
     async def on_topic_button(query: CallbackQuery, callback_data: TopicButton, knowledge: Knowledge,
                               state: FSMContext, stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk,
                               clock: Clock) -> None:
-        await query.answer()
+        await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
@@ -230,13 +231,16 @@ def make_router(settings: Settings) -> Router:
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
 
     @router.callback_query(HandoffButton.filter())
-    async def on_cancel_button(query: CallbackQuery, buyer_desk: BuyerDesk) -> None:
-        await query.answer()
-        await buyer_desk.cancel(query.from_user.id)
+    async def on_cancel_button(query: CallbackQuery, buyer_desk: BuyerDesk, outbox: Outbox) -> None:
+        await answer_quietly(query)
+        if not await buyer_desk.cancel(query.from_user.id):
+            remove_buttons(outbox, query.message)  # a stale button: nothing left to cancel from here
 
     @router.callback_query(RateButton.filter())
-    async def on_rating(query: CallbackQuery, callback_data: RateButton, buyer_desk: BuyerDesk) -> None:
-        await query.answer()
+    async def on_rating(query: CallbackQuery, callback_data: RateButton, buyer_desk: BuyerDesk,
+                        outbox: Outbox) -> None:
+        await answer_quietly(query)
         await buyer_desk.rate(query.from_user.id, callback_data.conversation_id, callback_data.rating)
+        remove_buttons(outbox, query.message)  # one rating per conversation
 
     return router

@@ -63,8 +63,6 @@ class Asker:
     language_code: str | None = None
 
 
-LIVE_PRIVATE_TOPICS = {"order_status", "personal", "complaint", "human", "refund"}
-"""Private topics when the topic files do not say (see Composer.is_private)."""
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
 
 
@@ -273,8 +271,8 @@ class Composer:
                 return self.handoff(Handoff.vip, asker)  # a VIP is not made to pick buttons
             return Answer("clarify", {"text": match.text.original}, buttons=topic_buttons(match))
         intent = match.intent
-        if channel is Channel.live and (intent in LIVE_PRIVATE_TOPICS or self.matcher.is_private_topic(intent)):
-            return Answer("live/invite_private", {"topic": intent})
+        if channel is Channel.live and self.matcher.is_private_topic(intent):
+            return Answer("live/invite_private", {"topic": intent, "sent_privately": False})
         if intent in ("human", "complaint", "personal"):
             reason = {"human": Handoff.requested, "complaint": Handoff.complaint,
                       "personal": Handoff.personal}[intent]

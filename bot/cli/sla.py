@@ -22,7 +22,7 @@ from bot.cli.redis_access import (
 )
 from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
-from bot.sla.periods import Period, parse_day
+from bot.sla.periods import Period, local_day, parse_day
 from bot.sla.report import Report, SlaReporter, percent, report_to_json, seconds_text
 from bot.sla.settings import SlaSettings, sla_settings_of
 
@@ -73,7 +73,8 @@ async def _build(url: str, prefix: str, sla: SlaSettings, period: Period, shops:
     redis = one_shot_client(url)
     try:
         await ensure_reachable(redis, url)
-        return await SlaReporter(redis, sla, prefix).build(period, shops or None, agent)
+        return await SlaReporter(redis, sla, prefix).build(period, shops or None, agent,
+                                                           as_of=local_day(SystemClock().now(), sla.zone))
     finally:
         await redis.aclose()
 

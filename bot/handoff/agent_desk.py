@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.answers.language import check, compliant_alternative
 from bot.clock import Clock
-from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
+from bot.handoff import messages
 from bot.handoff.model import (
     CloseKind,
     Conversation,
@@ -29,6 +29,7 @@ from bot.handoff.model import (
     TransferOutcome,
 )
 from bot.handoff.notifier import Notifier
+from bot.handoff.policy import may_act
 from bot.handoff.relays import RelayWorker
 from bot.handoff.store import HandoffStore
 from bot.handoff.views import survey_buttons
@@ -57,13 +58,36 @@ class AgentDesk:
         """The conversation a context card's button is about."""
         return await self._store.get(conversation_id)
 
+    def _refused(self, conversation: Conversation, agent_id: int, reason: str,
+                 target: str | None = None) -> None:
+        """A polite refusal in the topic: the conversation stays as it is."""
+        notifier = self._notifier
+        shop = notifier.knowledge.catalog.shops.get(conversation.shop)
+        log.info("agent %s refused on conversation %s (%s)", agent_id, conversation.id, reason)
+        notifier.to_topic_message(conversation, messages.not_allowed(
+            reason, notifier.agent_name(agent_id), notifier.agent_name(conversation.agent_id), target,
+            shop.name if shop else conversation.shop))
+
+    def _may_act(self, conversation: Conversation, agent_id: int) -> bool:
+        """Holder or supervisor (see `policy.may_act`); refused in the topic otherwise."""
+        if may_act(self._notifier.knowledge.catalog, conversation, agent_id):
+            return True
+        self._refused(conversation, agent_id, "holder")
+        return False
+
     async def take(self, conversation: Conversation, agent_id: int) -> TakeResult:
+        if (conversation.is_open and conversation.agent_id != agent_id
+                and not self._notifier.knowledge.catalog.serves(agent_id, conversation.shop)):
+            self._refused(conversation, agent_id, "shop")
+            return TakeResult(TakeOutcome.not_serving, conversation, conversation.agent_id)
         result = await self._store.take(conversation.id, agent_id, at=self._clock.now())
         notifier = self._notifier
         if result.outcome is TakeOutcome.taken and result.conversation is not None:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_message(result.conversation, messages.taken(agent))
             notifier.to_buyer(result.conversation, messages.agent_joined(agent))
+            notifier.remove_buyer_buttons(result.conversation,
+                                          await self._store.take_cancel_message(result.conversation.id))
         elif result.outcome is TakeOutcome.held_by_other:
             notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.holder)))
         elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
@@ -81,18 +105,15 @@ class AgentDesk:
         if problems:
             log.info("agent %s message held in conversation %s: %s", agent_id, conversation.id,
                      "; ".join(map(str, problems)))
-            notifier.to_topic_message(conversation, messages.held_message(
-                [str(p) for p in problems], compliant_alternative(incoming.text, language)))
+            notifier.to_topic_message(conversation, messages.held_message([str(p) for p in problems], compliant_alternative(incoming.text, language)))
             return False
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return False
-        known = await self._store.message_for_telegram(held.id, Role.agent, incoming.message_id)
-        if known is None:
-            await self._reply_to_buyer(held, agent_id, incoming.text,
-                                       {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
-                                       kind=incoming.kind, file_id=incoming.file_id,
-                                       telegram_message_id=incoming.message_id)
+        await self._reply_to_buyer(held, agent_id, incoming.text,
+                                   {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id},
+                                   kind=incoming.kind, file_id=incoming.file_id,
+                                   telegram_message_id=incoming.message_id)
         return True
 
     async def _held_by(self, conversation: Conversation, agent_id: int) -> Conversation | None:
@@ -103,51 +124,67 @@ class AgentDesk:
         return result.conversation if result.ok else None
 
     async def _reply_to_buyer(self, conversation: Conversation, agent_id: int, text: str,
-                              payload: Mapping[str, Any], **logged: Any) -> None:
-        """Store an agent's reply with its relay to the buyer, and count it for the SLA."""
-        await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text, Direction.to_buyer,
-                                        payload, at=self._clock.now(), **logged)
+                              payload: Mapping[str, Any], **logged: Any) -> bool:
+        """Store an agent's reply with its relay to the buyer, and count it for the SLA;
+        False (nothing done) when a redelivered update brought it again."""
+        _, relay_id = await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text,
+                                                      Direction.to_buyer, payload, at=self._clock.now(), **logged)
+        if relay_id is None:
+            return False
         await self._sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
                                     conversation.buyer_id, text, at=self._clock.now())
         if text:
             await self._store.note_history(conversation.buyer_id, Role.agent, text, at=self._clock.now())
         self._relays.wake()
+        return True
 
     async def agent_edited(self, conversation: Conversation, edit: Edit) -> None:
         if check(edit.text, self._notifier.knowledge.language):
             return  # an edit into forbidden wording is not propagated
         await self._relays.propagate_edit(conversation, Role.agent, edit, conversation.buyer_id)
 
-    async def quick_reply(self, conversation: Conversation, agent_id: int, text: str) -> None:
-        """A quick reply (plain text, as the buyer reads it), sent as the agent's message;
-        the topic's copy is HTML, so it is escaped there."""
+    async def quick_reply(self, conversation: Conversation, agent_id: int, text: str,
+                          command_id: int | None = None) -> None:
+        """A quick reply or the console's reply (plain text, as the buyer reads it), sent as the
+        agent's message; once per /q command (`command_id`: its Telegram message id) even if
+        the update comes again. The topic's copy is HTML, so it is escaped there."""
         held = await self._held_by(conversation, agent_id)
         if held is None:
             return
-        await self._reply_to_buyer(held, agent_id, text, {"text": text})
-        self._notifier.to_topic(held, f"↪️ {html.escape(text, quote=False)}")
+        dedup = f"q:{int(command_id)}" if command_id is not None else None
+        if await self._reply_to_buyer(held, agent_id, text, {"text": text}, dedup=dedup):
+            self._notifier.to_topic(held, f"↪️ {html.escape(text, quote=False)}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         """To another agent (by id) or back to a shop's queue (by shop id); usage help otherwise."""
         notifier = self._notifier
         catalog = notifier.knowledge.catalog
         now = self._clock.now()
-        if target.isdigit() and catalog.is_agent(int(target)):
-            result = await self._store.transfer(conversation.id, agent_id, to_agent=int(target), at=now)
-            label = notifier.agent_name(int(target))
-        elif target in catalog.shops:
-            result = await self._store.transfer(conversation.id, agent_id, to_shop=target, at=now)
-            label = catalog.shops[target].name
-        else:
+        to_agent = int(target) if target.isdigit() and catalog.is_agent(int(target)) else None
+        if to_agent is None and target not in catalog.shops:
             notifier.to_topic_message(conversation, messages.transfer_usage(catalog))
             return False
+        if conversation.is_open and not self._may_act(conversation, agent_id):
+            return False
+        # As its holder read here: the store refuses if someone else took it meanwhile.
+        by = conversation.agent_id if conversation.agent_id is not None else agent_id
+        if to_agent is not None:
+            if conversation.is_open and not catalog.serves(to_agent, conversation.shop):
+                self._refused(conversation, agent_id, "target", notifier.agent_name(to_agent))
+                return False
+            result = await self._store.transfer(conversation.id, by, to_agent=to_agent, at=now)
+            label = notifier.agent_name(to_agent)
+        else:
+            result = await self._store.transfer(conversation.id, by, to_shop=target, at=now)
+            label = catalog.shops[target].name
         if result.outcome is TransferOutcome.held_by_other:
-            holder = notifier.agent_name(result.previous_agent)
-            notifier.to_topic_message(conversation, messages.held_by_other(holder))
+            notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.previous_agent)))
             return False
         if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
             notifier.to_topic_message(conversation, messages.closed_already())
             return False
+        if result.conversation is not None and result.conversation.shop != conversation.shop:
+            await self._sla.move(conversation.shop, result.conversation.shop, str(conversation.id))
         notifier.to_topic_message(conversation, messages.transferred(notifier.agent_name(agent_id), label))
         if result.conversation is not None and result.conversation.status is Status.queued:
             await self._assigner.auto_assign(result.conversation.shop)
@@ -159,15 +196,22 @@ class AgentDesk:
         if not conversation.is_open:
             notifier.to_topic_message(conversation, messages.closed_already())
             return False
+        if not self._may_act(conversation, agent_id):
+            return False
         now = self._clock.now()
-        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now)
+        # Only as held when `may_act` decided: if someone took it meanwhile, nothing changes.
+        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now,
+                                           holder=conversation.agent_id)
+        if closed is None:
+            notifier.to_topic_message(conversation, messages.closed_already())
+            return False
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id or agent_id, at=now)
         name = notifier.agent_name(agent_id)
         if kind is CloseKind.closed:
             notifier.to_buyer(conversation, messages.goodbye(), buttons=survey_buttons(conversation.id))
-            notifier.to_topic_message(closed or conversation, messages.closed(name))
+            notifier.to_topic_message(closed, messages.closed(name))
         else:
-            notifier.to_topic_message(closed or conversation, messages.back(name))
+            notifier.to_topic_message(closed, messages.back(name))
         await self._assigner.auto_assign(conversation.shop)
         return True
 

@@ -44,3 +44,4 @@ class Assigner:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_message(conversation, messages.assigned(agent))
             notifier.to_buyer(conversation, messages.agent_joined(agent))
+            notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))

@@ -8,15 +8,19 @@ measures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
 
 from bot.answers.composer import Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
-from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
+from bot.handoff import messages
 from bot.handoff.model import CloseKind, Conversation, Direction, Role
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import priority_for, shop_for
@@ -66,9 +70,14 @@ class BuyerDesk:
         await self._store.set_told_position(conversation.id, position, minutes)
         locale = knowledge.locale(asker.language_code)
         queued = self._notifier.render(messages.queued(position, minutes), locale)
-        self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
-                                            markup=keyboard(knowledge, locale, cancel_buttons()), purpose="handoff"))
+        sent = self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
+                                                   markup=keyboard(knowledge, locale, cancel_buttons()),
+                                                   purpose="handoff"))
         conversation = await self._topics.ensure_topic(conversation)
+        with contextlib.suppress(TelegramAPIError):  # not sent: no button to take off later
+            message = await sent
+            if isinstance(message, Message):
+                await self._store.set_cancel_message(conversation.id, message.message_id)
         await self._assigner.auto_assign(conversation.shop)
         return conversation
 
@@ -97,16 +106,15 @@ class BuyerDesk:
         asked before a button was pressed): its text is relayed instead.
         """
         if incoming.message_id:
-            known = await self._store.message_for_telegram(conversation.id, Role.buyer, incoming.message_id)
-            if known is not None:
-                return  # a redelivered update: stored and relayed already
             payload: dict[str, object] = {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id}
         else:
             payload = {"text": incoming.text}
-        await self._store.log_and_relay(
+        _, relay_id = await self._store.log_and_relay(
             conversation.id, Role.buyer, incoming.sender_id, incoming.text, Direction.to_agents, payload,
             kind=incoming.kind, file_id=incoming.file_id,
-            telegram_message_id=incoming.message_id or None, at=self._clock.now())
+            telegram_message_id=incoming.message_id or None, at=self._clock.now(), dedup=incoming.dedup)
+        if relay_id is None:
+            return  # a redelivered update: stored and relayed already
         if record_round:
             await self._sla.buyer_message(conversation.shop, str(conversation.id), conversation.buyer_id,
                                           at=self._clock.now())
@@ -121,6 +129,7 @@ class BuyerDesk:
         if conversation is None:
             return False
         closed = await self._store.release(conversation.id, CloseKind.cancelled, by=buyer_id, at=self._clock.now())
+        self._notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id, at=self._clock.now())
         self._notifier.to_buyer(conversation, messages.buyer_cancelled())
         self._notifier.to_topic_message(closed or conversation, messages.agents_cancelled())
@@ -130,6 +139,9 @@ class BuyerDesk:
         """The buyer's survey answer for their own conversation; None when it is not theirs or not a rating."""
         conversation = await self._store.get(conversation_id)
         if conversation is None or conversation.buyer_id != buyer_id or rating not in RATINGS:
+            return None
+        if not await self._store.mark_rated(conversation.id):
+            log.info("conversation %s already rated; a second press changes nothing", conversation.id)
             return None
         await self._sla.rating(conversation.shop, str(conversation.id), conversation.agent_id, rating,
                                at=self._clock.now())

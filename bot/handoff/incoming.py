@@ -17,6 +17,9 @@ class Incoming:
     text: str
     kind: MessageKind = MessageKind.text
     file_id: str | None = None
+    dedup: str | None = None
+    """For what has no Telegram message of its own (message_id 0: a question asked before a
+    button was pressed): a key unique to the update, so a redelivery is not relayed twice."""
 
 
 @dataclass(frozen=True)

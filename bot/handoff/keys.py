@@ -27,6 +27,8 @@ S = shop id; R = relay id; B = buyer id; T = forum topic id; U = Telegram update
                                     created, attempts, delivered copy; TTL once delivered
     P:{hd}:rdue             ZSET    undelivered relays, scored by when they may be handed
                                     out again (enqueue time, or claim time + lease)
+    P:{hd}:aside            LIST    relays set aside (refused by Telegram, or out of
+                                    attempts), oldest first; each keeps its hash, no TTL
     P:{hdb:B}:history       LIST    buyer B's recent history (JSON, capped, TTL), kept
                                     before and outside any handoff
 
@@ -127,6 +129,10 @@ def relay(prefix: str, relay_id: int) -> str:
 
 def relays_due(prefix: str) -> str:
     return f"{base(prefix)}:rdue"
+
+
+def relays_aside(prefix: str) -> str:
+    return f"{base(prefix)}:aside"
 
 
 def history(prefix: str, buyer_id: int) -> str:

@@ -3,12 +3,19 @@
 -- KEYS[1] seq   ARGV: 1 conversation id  2 message JSON without id ('{...}')
 --                     3 Telegram index field '<role>:<telegram id>' ('' = none)
 --                     4 relay direction ('' = no relay)  5 relay payload JSON  6 now ms
--- Returns {'ok', message id, relay id ('' = none)} or {'not_found'}.
+--                     (ARGV[3] may also be a dedup key such as 'agent:q:<id>')
+-- Returns {'ok', message id, relay id ('' = none)}, {'seen', message id} when ARGV[3] was
+-- indexed before (a redelivered update: nothing is logged or relayed again; the check and
+-- the write are this one step), or {'not_found'}.
 
 local id = ARGV[1]
 local ck = ckey(id)
 local status = redis.call('HGET', ck, 'status')
 if not status then return {'not_found'} end
+if ARGV[3] ~= '' then
+  local seen = redis.call('HGET', ck .. ':tg', ARGV[3])
+  if seen then return {'seen', seen} end
+end
 local mid = redis.call('HINCRBY', SEQ, 'msg', 1)
 local entry = '{"id":' .. mid .. ',' .. string.sub(ARGV[2], 2)
 redis.call('RPUSH', ck .. ':log', entry)

@@ -113,6 +113,21 @@ def transferred(by: str, target: str) -> Message:
     return Message("agents/transferred", {"by": by, "target": target})
 
 
+def not_allowed(reason: str, agent: str, holder: str, target: str | None, shop: str) -> Message:
+    """A polite refusal in the topic; `reason`: holder (someone else holds it), shop (the
+    agent does not serve the conversation's shop) or target (the transfer target does not)."""
+    return Message("agents/not_allowed", {"reason": reason, "agent": agent, "holder": holder,
+                                          "target": target, "shop": shop})
+
+
+def relay_set_aside(conversation: Conversation, to_buyer: bool, reason: str) -> Message:
+    """A relay Telegram refused, kept aside: told in the topic (a copy the buyer did not get)
+    or to ops (the agents' group itself refused)."""
+    return Message("agents/relay_set_aside", {"buyer": conversation.buyer_name, "buyer_id": conversation.buyer_id,
+                                              "conversation": conversation.id, "to_buyer": to_buyer,
+                                              "reason": reason})
+
+
 def transfer_usage(catalog: Catalog) -> Message:
     """The agents and shops a conversation can be transferred to."""
     return Message("agents/transfer_usage", {
@@ -187,9 +202,11 @@ def samples(data: SampleData, quick: Sequence[str]) -> Iterator[Sample]:
             shop = shops[n % len(shops)]
             conversation = _conversation(data, asker.user_id, asker.name, shop, str(reason),
                                          agent_ids[n % len(agent_ids)])
-            for stage in (None, products[n % len(products)] if products else None):
-                view = card_view(catalog, conversation, history, stage, agent_names)
-                origin = f"card of {asker.user_id} ({reason}, {shop}, stage {stage})"
+            sku = products[n % len(products)] if products else None
+            other = next((s for s in products if s != sku), None)
+            for asked, stage in ((None, None), (sku, None), (None, sku), (sku, sku), (sku, other)):
+                view = card_view(catalog, conversation, history, asked, agent_names, on_stage_sku=stage)
+                origin = f"card of {asker.user_id} ({reason}, {shop}, asked {asked}, stage {stage})"
                 yield Sample(card(view), origin)
                 yield Sample(topic_name(view), origin)
             n += 1
@@ -211,6 +228,12 @@ def samples(data: SampleData, quick: Sequence[str]) -> Iterator[Sample]:
     for rating in RATINGS:
         yield Sample(buyer_rated(rating), "rating")
         yield Sample(agents_rated(rating), "rating")
+    some_conversation = _conversation(data, data.askers[0].user_id, data.askers[0].name, shops[0], "requested",
+                                      None)
+    for to_buyer in (True, False):
+        yield Sample(relay_set_aside(some_conversation, to_buyer, "refused: Bad Request"), "set aside")
+    for refusal in ("holder", "shop", "target"):
+        yield Sample(not_allowed(refusal, first, last, last, catalog.shops[shops[0]].name), f"not allowed ({refusal})")
     yield Sample(transferred(first, last), "transfer to an agent")
     for shop_data in catalog.shops.values():
         yield Sample(transferred(first, shop_data.name), "transfer to a shop")

@@ -138,6 +138,7 @@ class TakeOutcome(StrEnum):
     held_by_other = "held_by_other"  # another agent holds it; `holder` says who
     closed = "closed"
     not_found = "not_found"
+    not_serving = "not_serving"      # the agent does not serve the conversation's shop
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.answers.message import Message
 from bot.config import Settings
 from bot.handoff.model import Conversation
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.telegram.callback_answers import remove_markup
 from bot.telegram.keyboards import keyboard
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -64,3 +65,17 @@ class Notifier:
         text = self.render(message, locale)
         markup = keyboard(knowledge, locale, buttons, per_row=max(1, len(buttons)))
         self.outbox.send(Outgoing(conversation.buyer_id, text, markup=markup, purpose=message.template))
+
+    def to_ops(self, message: Message) -> None:
+        """A message to every ops account (settings and people.yaml), in the default locale:
+        for what the agents' group itself could not be told."""
+        catalog = self.knowledge.catalog
+        ops = set(self.settings.ops_ids) | {s.id for s in catalog.staff.values() if catalog.is_ops(s.id)}
+        text = self.render(message)
+        for user_id in sorted(ops):
+            self.outbox.send(Outgoing(user_id, text, purpose=message.template))
+
+    def remove_buyer_buttons(self, conversation: Conversation, message_id: int | None) -> None:
+        """Take buttons that no longer apply (取消排队 once an agent joined) off a buyer's message."""
+        if message_id is not None:
+            remove_markup(self.outbox, conversation.buyer_id, message_id)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from bot.handoff.model import Presence, Priority
+from bot.handoff.model import Conversation, Presence, Priority
 from bot.shop.catalog import Catalog
 from bot.handoff.settings import HandoffSettings
 
@@ -109,3 +109,17 @@ def shop_for(catalog: Catalog, sku: str | None, order_id: str | None, buyer_id: 
     if order is not None:
         return order.shop
     return next(iter(catalog.shops))
+
+
+def may_act(catalog: Catalog, conversation: Conversation, agent_id: int) -> bool:
+    """Whether `agent_id` may close, hand back or transfer the conversation.
+
+    Its holder may, and a supervisor may act on anyone's; a conversation nobody holds yet
+    (queued) may be handled by an agent of its shop, who could take it anyway. Everyone
+    else would be changing a colleague's conversation behind their back.
+    """
+    if catalog.is_supervisor(agent_id):
+        return True
+    if conversation.agent_id is not None:
+        return conversation.agent_id == agent_id
+    return catalog.serves(agent_id, conversation.shop)

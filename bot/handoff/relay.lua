@@ -5,9 +5,11 @@
 --               'not_found' when the conversation is unknown
 --   claim    2 now ms  3 lease ms  4 limit
 --            -> HGETALLs of due relays, now invisible until now + lease
---   settle   2 relay id  3 'delivered'|'dropped'  4 copy Telegram id | reason  5 now ms
---            -> 'ok' the first time, 'already' after, 'not_found' for unknown ids
+--   settle   2 relay id  3 'delivered'|'dropped'|'set_aside'  4 copy Telegram id | reason
+--            5 now ms -> 'ok' the first time, 'already' after, 'not_found' for unknown ids;
+--            a relay set aside is also appended to the set-aside list (P:{hd}:aside)
 --   release  2 now ms -> how many claimed relays became due again
+--   retry    2 relay id  3 now ms -> 'ok' when the unsettled relay is due again at once
 
 local op = ARGV[1]
 
@@ -50,7 +52,20 @@ if op == 'settle' then
     redis.call('HSET', ck .. ':copies', r[2], value)
     if redis.call('HGET', ck, 'status') == 'closed' then retain(r[1]) end
   end
+  if how == 'set_aside' then
+    redis.call('RPUSH', BASE .. ':aside', rid)
+    redis.call('PERSIST', rk)  -- kept until someone deals with it
+    return 'ok'
+  end
   redis.call('EXPIRE', rk, CFG_DELIVERED_TTL)
+  return 'ok'
+end
+
+if op == 'retry' then
+  local rid, now = ARGV[2], ARGV[3]
+  local rk = rkey(rid)
+  if redis.call('EXISTS', rk) == 0 or redis.call('HGET', rk, 'settled_at') then return 'not_found' end
+  redis.call('ZADD', RDUE, int(now), rid)
   return 'ok'
 end
 

@@ -9,7 +9,6 @@ rest back), and records the copy's id so an edit can follow and nothing is shown
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiogram import Bot
@@ -19,9 +18,11 @@ from aiogram.types import Message, MessageId
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.incoming import Edit
 from bot.handoff.model import Conversation, Direction, Relay, Role
 from bot.handoff.store import HandoffStore
+from bot.handoff.notifier import Notifier
 from bot.handoff.topics import Topics
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -33,12 +34,13 @@ BATCH = 100
 
 class RelayWorker:
     def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, store: HandoffStore, topics: Topics,
-                 clock: Clock) -> None:
+                 notifier: Notifier, clock: Clock) -> None:
         self._settings = settings
         self._bot = bot
         self._outbox = outbox
         self._store = store
         self._topics = topics
+        self._notifier = notifier
         self._clock = clock
         self.due = asyncio.Event()
         """Set when a relay was logged (or must be retried now); the worker's loop waits on it."""
@@ -95,19 +97,38 @@ class RelayWorker:
             if THREAD_GONE in exc.message and relay.direction is Direction.to_agents:
                 log.warning("topic %s of conversation %s is gone; re-creating it", thread_id, conversation.id)
                 await self._topics.ensure_topic(conversation, recreate=True)
+                # Due again now, not after its lease: it goes to the new topic next round.
+                await self._store.retry_relay(relay.id, at=self._clock.now())
                 self.wake()
                 return False
-            await self._store.drop_relay(relay.id, f"refused: {exc.message}")
+            await self._set_aside(conversation, relay, f"refused: {exc.message}")
             return True
         except TelegramForbiddenError as exc:
-            await self._store.drop_relay(relay.id, f"forbidden: {exc.message}")
+            if relay.direction is Direction.to_agents:  # the bot lost the agents' group
+                await self._set_aside(conversation, relay, f"forbidden: {exc.message}")
+            else:  # the buyer blocked the bot: nobody can be reached there
+                await self._store.drop_relay(relay.id, f"forbidden: {exc.message}")
             return True
         except TelegramAPIError as exc:
+            if relay.attempts >= self._settings.handoff.relay_max_attempts:
+                await self._set_aside(conversation, relay, f"not delivered after {relay.attempts} attempts: {exc}")
+                return True
             log.warning("relay %s not delivered yet (%s); it will be retried", relay.id, exc)
             return False
         message_id = sent.message_id if isinstance(sent, (Message, MessageId)) else 0
         await self._store.mark_delivered(relay.id, message_id, at=self._clock.now())
         return True
+
+    async def _set_aside(self, conversation: Conversation, relay: Relay, reason: str) -> None:
+        """Keep a relay that cannot go out aside and tell someone: the conversation's topic
+        for a copy the buyer did not get, ops when the agents' group itself refused."""
+        if not await self._store.set_aside(relay.id, reason, at=self._clock.now()):
+            return
+        message = messages.relay_set_aside(conversation, relay.direction is Direction.to_buyer, reason)
+        if relay.direction is Direction.to_buyer and conversation.topic_id is not None:
+            self._notifier.to_topic_message(conversation, message)
+        else:
+            self._notifier.to_ops(message)
 
     async def propagate_edit(self, conversation: Conversation, role: Role, edit: Edit, target_chat: int) -> None:
         """Edit the delivered copy of an edited message, if it was delivered."""
@@ -119,5 +140,5 @@ class RelayWorker:
             EditMessageCaption(chat_id=target_chat, message_id=copy, caption=edit.text, parse_mode=None)
             if edit.is_caption else
             EditMessageText(chat_id=target_chat, message_id=copy, text=edit.text, parse_mode=None))
-        with contextlib.suppress(TelegramBadRequest):
-            await self._bot(method)
+        # Paced like every other message; a refused edit (too old, unchanged) is logged there.
+        self._outbox.send(Outgoing(target_chat, method=method, purpose=f"edit by {role}"))

@@ -23,11 +23,12 @@ class HandoffSettings:
     history_ttl_s: int = 7 * 86_400      # a buyer's history expires after this idle time
     closed_ttl_s: int = 30 * 86_400      # a closed conversation's keys live this long
     relay_lease_s: int = 30              # a claimed relay comes back if not delivered by then
+    relay_max_attempts: int = 10         # then it is set aside and reported, like a refused one
     delivered_relay_ttl_s: int = 7 * 86_400  # delivered relays are kept this long
 
     def __post_init__(self) -> None:
         for name in ("avg_handling_minutes", "agent_cap", "log_cap", "history_cap",
-                     "history_ttl_s", "closed_ttl_s", "relay_lease_s", "delivered_relay_ttl_s"):
+                     "history_ttl_s", "closed_ttl_s", "relay_lease_s", "relay_max_attempts", "delivered_relay_ttl_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"handoff setting {name} must be positive")
         for name in ("material_position_step", "material_eta_minutes", "no_agent_after_s"):

@@ -69,6 +69,8 @@ from bot.handoff.settings import HandoffSettings
 
 log = logging.getLogger(__name__)
 
+ANY_HOLDER = "*"
+"""`release(holder=ANY_HOLDER)`: close it whoever holds it."""
 ASSIGN_ATTEMPTS = 50  # each failed compare-and-set means another writer made progress
 
 
@@ -200,6 +202,24 @@ class HandoffStore:
         done = await self._run(MARK, int(conversation_id), "once", "told_no_agent", "1")
         return int(done) == 1
 
+    async def set_cancel_message(self, conversation_id: int, message_id: int) -> None:
+        """The buyer's message carrying the 取消排队 button, to take it off once served."""
+        await self._run(MARK, int(conversation_id), "set", "cancel_message", int(message_id))
+
+    async def take_cancel_message(self, conversation_id: int) -> int | None:
+        """The message with the cancel button, once: the caller takes the button off."""
+        pipe = self._redis.pipeline(transaction=True)
+        key = keys.conversation(self._prefix, conversation_id)
+        pipe.hget(key, "cancel_message")
+        pipe.hdel(key, "cancel_message")
+        raw, _ = await pipe.execute()
+        return _opt_int(raw)
+
+    async def mark_rated(self, conversation_id: int) -> bool:
+        """True only for the first rating of a conversation: a second press changes nothing."""
+        done = await self._run(MARK, int(conversation_id), "once", "rated", "1")
+        return int(done) == 1
+
     async def set_told_position(self, conversation_id: int, position: int,
                                 eta_minutes: int | None) -> None:
         """What the buyer was last told; read back as Conversation.told_position/_eta_minutes."""
@@ -239,12 +259,16 @@ class HandoffStore:
         return result
 
     async def release(self, conversation_id: int, kind: CloseKind | str, by: int | None = None,
-                      at: datetime | None = None) -> Conversation | None:
+                      at: datetime | None = None, *, holder: int | None | str = ANY_HOLDER
+                      ) -> Conversation | None:
         """Close (closed | back | cancelled). Returns the closed conversation when this call
-        closed it; None when it was unknown or already closed (so only one goodbye is sent)."""
+        closed it; None when it was unknown or already closed (so only one goodbye is sent),
+        or when `holder` (an agent id, or None for nobody) no longer matches: someone took
+        it after the caller decided it may be closed."""
         kind = CloseKind(kind)
+        expect = holder if isinstance(holder, str) else "" if holder is None else str(int(holder))
         outcome, flat = await self._run(RELEASE, int(conversation_id), kind.value,
-                                        "" if by is None else int(by), self._ms(at))
+                                        "" if by is None else int(by), self._ms(at), expect)
         if as_str(outcome) != "closed":
             return None
         log.info("handoff released conversation=%s kind=%s by=%s", conversation_id, kind, by)
@@ -335,31 +359,46 @@ class HandoffStore:
                             text: str, direction: Direction | str, payload: Mapping[str, Any],
                             kind: MessageKind | str = MessageKind.text, file_id: str | None = None,
                             telegram_message_id: int | None = None,
-                            at: datetime | None = None) -> tuple[LoggedMessage, int]:
+                            at: datetime | None = None, dedup: str | None = None
+                            ) -> tuple[LoggedMessage, int | None]:
         """`log` and `enqueue_relay` in one atomic step: a stored message always has its
-        relay, even if the process dies right after. Returns (message, relay id)."""
+        relay, even if the process dies right after. Returns (message, relay id).
+
+        A message whose Telegram id (or `dedup` key, for what has no Telegram message of its
+        own: a /q reply, a button-started handoff) was logged before is not logged or
+        relayed again: relay id None, the first message's id. Check and write are atomic."""
         message, relay_id = await self._log(conversation_id, role, sender_id, text, kind,
                                             file_id, telegram_message_id, at,
-                                            Direction(direction), payload)
-        assert relay_id is not None
+                                            Direction(direction), payload, dedup)
         return message, relay_id
 
     async def _log(self, conversation_id: int, role: Role | str, sender_id: int, body: str,
                    kind: MessageKind | str, file_id: str | None, telegram_message_id: int | None,
                    at: datetime | None, direction: Direction | None,
-                   payload: Mapping[str, Any] | None) -> tuple[LoggedMessage, int | None]:
+                   payload: Mapping[str, Any] | None, dedup: str | None = None
+                   ) -> tuple[LoggedMessage, int | None]:
         role, kind = Role(role), MessageKind(kind)
         when = at or self._clock.now()
         body_json = message_json(conversation_id, role, sender_id, body, kind, file_id,
                                  telegram_message_id, when)
-        index = "" if telegram_message_id is None else f"{role.value}:{int(telegram_message_id)}"
+        if dedup is not None:
+            if dedup.isdigit():
+                raise ValueError("a dedup key must not look like a Telegram message id")
+            index = f"{role.value}:{dedup}"
+        else:
+            index = "" if telegram_message_id is None else f"{role.value}:{int(telegram_message_id)}"
         reply = await self._run(LOG, int(conversation_id), body_json, index,
                                 "" if direction is None else direction.value,
                                 payload_json(payload or {}), to_ms(when))
-        if as_str(reply[0]) == "not_found":
+        status = as_str(reply[0])
+        if status == "not_found":
             raise ConversationNotFound(f"handoff conversation {conversation_id} does not exist")
         message = LoggedMessage(int(reply[1]), int(conversation_id), role, int(sender_id), body,
                                 kind, file_id, telegram_message_id, when)
+        if status == "seen":
+            log.info("handoff message %s seen before in conversation %s: not logged or relayed again",
+                     index, conversation_id)
+            return message, None
         return message, _opt_int(reply[2])
 
     async def last_messages(self, conversation_id: int, n: int = 10) -> list[LoggedMessage]:
@@ -437,6 +476,25 @@ class HandoffStore:
             log.warning("handoff relay dropped relay=%s reason=%s", relay_id, reason)
             return True
         return False
+
+    async def set_aside(self, relay_id: int, reason: str, at: datetime | None = None) -> bool:
+        """Settle a relay Telegram refused (or that ran out of attempts) onto the set-aside
+        list: not delivered, not lost; someone is told and can resend it by hand."""
+        reply = await self._run(RELAY, "settle", int(relay_id), "set_aside", reason, self._ms(at))
+        if as_str(reply) == "ok":
+            log.warning("handoff relay set aside relay=%s reason=%s", relay_id, reason)
+            return True
+        return False
+
+    async def set_aside_relays(self) -> list[Relay]:
+        """The relays set aside, oldest first."""
+        ids = await self._redis.lrange(keys.relays_aside(self._prefix), 0, -1)
+        out = [await self.relay(int(as_str(i))) for i in ids]
+        return [r for r in out if r is not None]
+
+    async def retry_relay(self, relay_id: int, at: datetime | None = None) -> bool:
+        """Make a claimed, unsettled relay due now instead of after its lease."""
+        return as_str(await self._run(RELAY, "retry", int(relay_id), self._ms(at))) == "ok"
 
     async def delivered_copy(self, conversation_id: int, source_message_id: int) -> int | None:
         """Telegram id of the delivered copy of logged message `source_message_id`."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram.exceptions import TelegramAPIError
@@ -20,8 +21,8 @@ from bot.handoff import messages
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
 from bot.handoff.store import HandoffStore
-from bot.telegram.sending import Outgoing
 from bot.handoff.views import card_buttons, card_view, topic_name
+from bot.telegram.sending import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,11 @@ CARD_HISTORY = 10
 
 
 class Topics:
-    def __init__(self, settings: Settings, store: HandoffStore, notifier: Notifier) -> None:
+    def __init__(self, settings: Settings, store: HandoffStore, notifier: Notifier,
+                 on_stage: Callable[[], Awaitable[str | None]]) -> None:
         self._settings = settings
+        self._on_stage = on_stage
+        """The live room's current product (LiveStage.current), for the card."""
         self._store = store
         self._notifier = notifier
         self._lock = asyncio.Lock()
@@ -60,4 +64,4 @@ class Topics:
     async def _card(self, conversation: Conversation) -> dict[str, Any]:
         history = await self._store.history(conversation.buyer_id, CARD_HISTORY)
         return card_view(self._notifier.knowledge.catalog, conversation, history, conversation.stage_sku,
-                         self._notifier.agent_names())
+                         self._notifier.agent_names(), on_stage_sku=await self._on_stage())

@@ -52,10 +52,18 @@ def survey_buttons(conversation_id: int) -> tuple[Button, ...]:
                  for rating in RATINGS)
 
 
+def _product(catalog: Catalog, sku: str | None) -> dict[str, str] | None:
+    product = catalog.products.get(sku) if sku else None
+    return {"sku": product.sku, "name": product.name} if product else None
+
+
 def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[HistoryEntry],
-              stage_sku: str | None, agent_names: dict[int, str]) -> dict[str, Any]:
+              asked_sku: str | None, agent_names: dict[int, str],
+              on_stage_sku: str | None = None) -> dict[str, Any]:
+    """The context card. `asked_sku`: the product the buyer last asked about (kept on the
+    conversation); `on_stage_sku`: what the live room is presenting now. They differ when a
+    buyer asks about an earlier product, so the card names both, each for what it is."""
     buyer = catalog.buyers.get(conversation.buyer_id)
-    stage = catalog.products.get(stage_sku) if stage_sku else None
     return {
         "id": conversation.id,
         "buyer": {"id": conversation.buyer_id, "name": buyer.name if buyer else conversation.buyer_name,
@@ -64,7 +72,8 @@ def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[Hi
         "orders": [order_view(catalog, o) for o in catalog.orders_of(conversation.buyer_id)][-5:],
         "messages": [{"role": str(h.role), "text": h.text, "at": h.at.astimezone(catalog.timezone)}
                      for h in history][-10:],
-        "stage": {"sku": stage.sku, "name": stage.name} if stage else None,
+        "stage": _product(catalog, on_stage_sku),
+        "asked": _product(catalog, asked_sku),
         "reason": conversation.reason,
         "priority": conversation.priority.name,
         "shop": catalog.shops[conversation.shop].name if conversation.shop in catalog.shops else conversation.shop,

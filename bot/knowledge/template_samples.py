@@ -8,6 +8,7 @@ its `samples` here, or its templates are reported as unchecked.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from bot.aftersales import samples as aftersales
 from bot.aftersales.policy import AftersalesPolicy
@@ -52,8 +53,11 @@ def answer_samples(data: SampleData, matcher: IntentMatcher, composer: Composer)
                         if key in seen:
                             continue
                         seen.add(key)
-                        yield Sample(message, f"{question.text!r} in {channel} "
-                                              f"(stage {stage}, buyer {asker.user_id})")
+                        origin = f"{question.text!r} in {channel} (stage {stage}, buyer {asker.user_id})"
+                        yield Sample(message, origin)
+                        if "sent_privately" in answer.context:  # the room's invitation, once the answer went
+                            sent = replace(answer, context={**answer.context, "sent_privately": True})
+                            yield Sample(live_room.room_answer(sent, link), f"{origin}, answered privately")
 
 
 def every_sample(data: SampleData, matcher: IntentMatcher, composer: Composer,

@@ -43,7 +43,8 @@ from bot.handoff.sla_notices import SlaAlertPresenter
 from bot.handoff.topics import Topics
 from bot.handoff.store import HandoffStore
 from bot.knowledge.snapshot import KnowledgeHolder
-from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware
+from bot.buyers.started import StartedChats
+from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware, StartedChatMiddleware
 from bot.telegram.sending import Limits, Outbox, Outgoing
 from bot.runtime.background import Background, desk_background
 from bot.sla.alerts import AlertSweep, SlaAlerts
@@ -147,9 +148,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     notifier = Notifier(settings, outbox, holder)
-    topics = Topics(settings, store, notifier)
+    stage = LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id)
+    topics = Topics(settings, store, notifier, stage.current)
     assigner = Assigner(store, notifier, topics, clock)
-    relays = RelayWorker(settings, bot, outbox, store, topics, clock)
+    relays = RelayWorker(settings, bot, outbox, store, topics, notifier, clock)
     buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)
     agent_desk = AgentDesk(store, sla, notifier, assigner, relays, clock)
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
@@ -172,11 +174,12 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
                           holder.current.catalog.timezone)
     dp.message.outer_middleware(BuyerArchiveMiddleware(archive))
     bot.session.middleware(OutgoingArchiveMiddleware(archive, settings.agents_chat_id))
+    started = StartedChats(redis, settings.redis_prefix)
+    dp.message.outer_middleware(StartedChatMiddleware(started))
 
     dp.workflow_data.update(
-        settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst,
-        stage=LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id),
-        buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports,
+        settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst, stage=stage,
+        buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports, started=started,
         customers=CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases),
         aftersales=AftersalesService(cases, order_source, clock),
     )

@@ -154,7 +154,9 @@ class Buyer(StrictModel):
 
 class Role(StrEnum):
     agent = "agent"
-    supervisor = "supervisor"  # reads every agent's and shop's figures and conversations
+    supervisor = "supervisor"
+    """Sees every agent's and shop's figures and conversations (console); may close, hand
+    back or transfer a conversation another agent holds."""
     ops = "ops"
 
 
@@ -219,6 +221,15 @@ class Catalog:
     def is_agent(self, user_id: int) -> bool:
         person = self.staff.get(user_id)
         return person is not None and Role.agent in person.roles
+
+    def is_supervisor(self, user_id: int) -> bool:
+        person = self.staff.get(user_id)
+        return person is not None and Role.supervisor in person.roles
+
+    def serves(self, user_id: int, shop: str) -> bool:
+        """Whether this agent serves the shop (may take its conversations, be given them)."""
+        person = self.staff.get(user_id)
+        return person is not None and Role.agent in person.roles and shop in person.shops
 
 
 SHOP_FILES = ("shops.yaml", "products.yaml", "orders.yaml", "people.yaml")

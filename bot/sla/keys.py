@@ -12,6 +12,11 @@ W = ISO week 2026-W48; C = conversation id; A = agent id):
                                    alert instant (ms); members leave when nothing is due
     P:{shop:S}:sla:hold      ZSET  conversations with a pending 稍等, scored by the
                                    follow-up deadline (ms)
+    P:{shop:S}:sla:unserved  ZSET  human conversations handed off in the window that no
+                                   agent has replied to yet, scored by handoff (ms); left
+                                   at the first reply or the close. A report counts the
+                                   ones still there as not served (the period may end
+                                   before they close)
     P:{shop:S}:sla:d:D       HASH  counters of day D. Additive ones (rounds, on30, on3m,
                                    dur_ms, unans, fr_n, fr_ms, convs, nonserv, rat_*, f_hold,
                                    f_rep) are kept once, as `a:A:field` when an agent is known
@@ -83,6 +88,10 @@ def open_rounds(prefix: str, shop: str) -> str:
 
 def pending_holds(prefix: str, shop: str) -> str:
     return f"{shop_base(prefix, shop)}:hold"
+
+
+def unserved(prefix: str, shop: str) -> str:
+    return f"{shop_base(prefix, shop)}:unserved"
 
 
 def day_counters(prefix: str, shop: str, day: date) -> str:

@@ -166,3 +166,16 @@ def bot_metrics(daily: Iterable[Counters]) -> BotMetrics:
         answer_share=ratio(c.bot_ans, c.bot_ans + c.bot_unans),
         latency_avg_s=average_s(c.bot_lat_ms, c.bot_ans),
     )
+
+
+def still_unserved(states: Iterable[Mapping[str, str]], days: Mapping[str, date]) -> dict[date, int]:
+    """Human conversations still open that no agent has replied to, by the day of their
+    handoff (`hd`, one of `days`' keys). They count as not served in a report even though
+    they have not closed: a buyer queued all day and never served is the clearest case of
+    non-service, and waiting for the close would leave the rate at 0 while it lasts."""
+    out: dict[date, int] = {}
+    for state in states:
+        day = days.get(state.get("hd", ""))
+        if day is not None and state.get("h") == "1" and state.get("fr") != "1":
+            out[day] = out.get(day, 0) + 1
+    return out

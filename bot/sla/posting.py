@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.knowledge.snapshot import KnowledgeHolder
 from bot.sla import messages
+from bot.sla.periods import local_day
 from bot.sla.report import Report, SlaReporter, next_weekly_post, today_and_week, weekly_post_period
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -32,7 +33,8 @@ class SlaReportPoster:
     async def current_text(self) -> str:
         """Today and this week so far, for `/sla`."""
         today, week = today_and_week(self._clock.now(), self._settings.sla)
-        return self._render([await self._reporter.build(p) for p in (today, week)], True)
+        as_of = today.days[0]
+        return self._render([await self._reporter.build(p, as_of=as_of) for p in (today, week)], True)
 
     def seconds_until_weekly(self) -> float:
         now = self._clock.now()
@@ -40,6 +42,8 @@ class SlaReportPoster:
 
     async def post_weekly(self) -> None:
         """The week just ended, posted to the agents' group."""
-        report = await self._reporter.build(weekly_post_period(self._clock.now(), self._settings.sla))
+        now = self._clock.now()
+        report = await self._reporter.build(weekly_post_period(now, self._settings.sla),
+                                            as_of=local_day(now, self._settings.sla.zone))
         text = self._render([report], False)
         self._outbox.send(Outgoing(self._settings.agents_chat_id, text, purpose="weekly report"))

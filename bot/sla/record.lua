@@ -21,6 +21,7 @@ end
 
 local sk, open_z, hold_z = KEYS[1], KEYS[2], KEYS[3]
 local base = string.sub(open_z, 1, -6)  -- strip ':open'
+local unserved_z = base .. ':unserved'  -- human conversations (handed off in the window) not yet replied to
 local day, week, inwin = ARGV[3], ARGV[4], ARGV[5]
 local conv, buyer_arg, agent_arg = ARGV[6], ARGV[7], ARGV[8]
 
@@ -60,6 +61,7 @@ if kind == 'handoff' then
   end
   redis.call('DEL', sk)  -- a new human session of this conversation starts clean
   redis.call('HSET', sk, 'b', buyer_arg, 'h', '1', 'hs', ARGV[2], 'hd', day, 'ha', inwin)
+  if inwin == '1' then redis.call('ZADD', unserved_z, now, conv) end
   open_round()
   redis.call('EXPIRE', sk, CFG_STATE_TTL)
   return notes
@@ -87,6 +89,7 @@ if kind == 'reply' then
         count(base, st.hd, agent, 'fr_ms', first)
       end
       redis.call('HSET', sk, 'fr', '1')
+      redis.call('ZREM', unserved_z, conv)
     end
     if st.rs then
       if st.rf ~= '1' then
@@ -149,6 +152,7 @@ if kind == 'close' then
     end
   end
   settle_hold(true)
+  redis.call('ZREM', unserved_z, conv)
   redis.call('HSET', sk, 'h', '0')
   redis.call('EXPIRE', sk, CFG_CLOSED_TTL)
   expire_touched()

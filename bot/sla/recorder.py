@@ -104,6 +104,50 @@ class SlaRecorder:
     async def bot_unanswered(self, shop: str, at: datetime | None = None) -> Recorded:
         return await self.record(BotUnanswered(shop, at))
 
+    async def move(self, from_shop: str, to_shop: str, conversation_id: str) -> bool:
+        """A conversation transferred to another shop takes its SLA state with it: its open
+        round, pending 稍等 and not-yet-served mark now belong to the new shop, so the old one
+        neither pings its topic nor counts a phantom unanswered round.
+
+        Two shops are two Cluster slots, so this is two transactions: the state is written
+        under the new shop first, then removed from the old (a crash in between leaves a
+        copy behind, never a lost round). False when there was nothing to move."""
+        if from_shop == to_shop:
+            return False
+        conv = str(conversation_id)
+        old = {"state": keys.conversation(self._prefix, from_shop, conv),
+               "open": keys.open_rounds(self._prefix, from_shop),
+               "hold": keys.pending_holds(self._prefix, from_shop),
+               "unserved": keys.unserved(self._prefix, from_shop)}
+        new = {"state": keys.conversation(self._prefix, to_shop, conv),
+               "open": keys.open_rounds(self._prefix, to_shop),
+               "hold": keys.pending_holds(self._prefix, to_shop),
+               "unserved": keys.unserved(self._prefix, to_shop)}
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hgetall(old["state"])
+        for name in ("open", "hold", "unserved"):
+            pipe.zscore(old[name], conv)
+        state, *scores = await pipe.execute()
+        if {_decode(k): _decode(v) for k, v in state.items()}.get("h") != "1":
+            return False  # no human session there (never handed off, or closed)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(new["state"])
+        pipe.hset(new["state"], mapping=state)
+        pipe.expire(new["state"], self._settings.state_ttl_s)
+        for name, score in zip(("open", "hold", "unserved"), scores):
+            if score is not None:
+                pipe.zadd(new[name], {conv: score})
+        await pipe.execute()
+        await self._redis.sadd(keys.shops_registry(self._prefix), to_shop)  # no hash tag: its own call
+        self._registered.add(to_shop)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(old["state"])
+        for name in ("open", "hold", "unserved"):
+            pipe.zrem(old[name], conv)
+        await pipe.execute()
+        log.info("sla state of conversation %s moved from %s to %s", conv, from_shop, to_shop)
+        return True
+
     # -- generic ------------------------------------------------------------------------
 
     async def record(self, event: SlaEvent) -> Recorded:

@@ -16,8 +16,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.sla import keys
-from bot.sla.metrics import BotMetrics, BuyerCounts, Counters, Metrics, bot_metrics, compute
-from bot.sla.periods import Period, local_day, next_weekly_report, previous_week
+from bot.sla.metrics import BotMetrics, BuyerCounts, Counters, Metrics, bot_metrics, compute, still_unserved
+from bot.sla.periods import Period, day_key, local_day, next_weekly_report, previous_week
 from bot.sla.recorder import shops_from
 from bot.sla.settings import RateBasis, SlaSettings
 
@@ -61,8 +61,12 @@ class SlaReporter:
         return shops_from(await self._redis.smembers(keys.shops_registry(self._prefix)))
 
     async def build(self, period: Period, shops: Sequence[str] | None = None,
-                    agent: str | None = None) -> Report:
-        """The report of `period` for `shops` (all recorded shops when None), optionally one agent."""
+                    agent: str | None = None, as_of: date | None = None) -> Report:
+        """The report of `period` for `shops` (all recorded shops when None), optionally one agent.
+
+        `as_of` (the local date now): a conversation of a day before it that is still open
+        and was never replied to counts as not served, its day having ended without service.
+        Without it only closed conversations count (as recorded at their close)."""
         shop_ids = sorted(shops) if shops is not None else await self.known_shops()
         p = self._prefix
         pipe = self._redis.pipeline(transaction=False)
@@ -72,12 +76,18 @@ class SlaReporter:
             if period.kind == "week":
                 pipe.hgetall(keys.week_counters(p, shop, period.key))
         answers = iter(await pipe.execute()) if shop_ids else iter(())
+        ended = tuple(d for d in period.days if as_of is not None and d < as_of)
+        unserved = await self._still_unserved(shop_ids, ended)
 
         s = self._settings
         shop_rows = []
         per_agent: dict[str, dict[str, tuple[dict[date, Counters], BuyerCounts]]] = {}
         for shop in shop_ids:
             by_day = {day: keys.split_scopes(next(answers)) for day in period.days}
+            for day, n in unserved.get(shop, {}).items():  # open and never served: the shop's
+                own = by_day[day].setdefault(None, {})
+                own["convs"] = own.get("convs", 0) + n
+                own["nonserv"] = own.get("nonserv", 0) + n
             distinct = keys.split_scopes(next(answers)) if period.kind == "week" else by_day[period.days[0]]
             # Additive counters are stored once, under the agent or (no agent) the shop:
             # the shop's figure is the sum of its scopes. Distinct counts are per scope.
@@ -107,6 +117,35 @@ class SlaReporter:
                 id=a, shops=worked, metrics=compute(per_day, buyers, s.rate_basis, s.slow_day_avg_s)))
         log.debug("sla report %s: %d shops, %d agents", period.key, len(shop_rows), len(agent_rows))
         return Report(period, s.timezone, str(s.window), s.rate_basis, tuple(agent_rows), tuple(shop_rows))
+
+
+    async def _still_unserved(self, shop_ids: Sequence[str], days: Sequence[date]) -> dict[str, dict[date, int]]:
+        """Per shop, its open conversations handed off on `days` that no agent has replied to."""
+        if not shop_ids or not days:
+            return {}
+        pipe = self._redis.pipeline(transaction=False)
+        for shop in shop_ids:
+            pipe.zrange(keys.unserved(self._prefix, shop), 0, -1)
+        members = [[_text(m) for m in found] for found in await pipe.execute()]
+        pipe = self._redis.pipeline(transaction=False)
+        for shop, conversations in zip(shop_ids, members):
+            for conversation in conversations:
+                pipe.hmget(keys.conversation(self._prefix, shop, conversation), "h", "fr", "hd")
+        states = iter(await pipe.execute())
+        by_key = {day_key(d): d for d in days}
+        out: dict[str, dict[date, int]] = {}
+        for shop, conversations in zip(shop_ids, members):
+            rows = [dict(zip(("h", "fr", "hd"), (_text(v) for v in next(states)))) for _ in conversations]
+            found = still_unserved(rows, by_key)
+            if found:
+                out[shop] = found
+        return out
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _buyers(fields: dict[str, int]) -> BuyerCounts:

@@ -9,6 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Message, TelegramObject
 
+from bot.buyers.started import StartedChats
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import KnowledgeHolder
@@ -42,4 +43,18 @@ class BuyerHistoryMiddleware(BaseMiddleware):
             text = event.text or event.caption
             if text:
                 await self._desk.note(event.from_user.id, Role.buyer, text)
+        return await handler(event, data)
+
+
+class StartedChatMiddleware(BaseMiddleware):
+    """Records that a buyer has a private chat with the bot (/start or any private message),
+    so live-room answers about their own orders can be sent to them privately."""
+
+    def __init__(self, started: StartedChats) -> None:
+        self._started = started
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        if isinstance(event, Message) and event.chat.type == ChatType.PRIVATE and event.from_user:
+            await self._started.mark(event.from_user.id)
         return await handler(event, data)

@@ -27,6 +27,7 @@ LIVE_ROOM = -1001000000100
 AGENTS = -1001000000900
 XIAO_WANG, XIAO_LI, XIAO_ZHANG = 700001, 700002, 700003
 NANA, AMING = 900001, 900002
+LAOZHOU = 900003  # beishang agent and supervisor
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 5.0, what: str = "the condition") -> None:

@@ -8,6 +8,7 @@ from bot.sandbox.state import BotCall
 from tests.e2e.harness import (
     AGENTS,
     AMING,
+    LAOZHOU,
     LIVE_ROOM,
     NANA,
     XIAO_LI,
@@ -213,9 +214,11 @@ async def test_transfer_to_another_agent(session: Session) -> None:
     thread = await topic_of(session, "小张")
     await agent_says(session, NANA, thread, "/take")
     await agent_says(session, NANA, thread, f"/transfer {AMING}")
-    await in_topic(session, thread, "转给 阿明")
+    await in_topic(session, thread, "阿明 不负责蓓尚服饰的会话")  # 阿明 does not serve this shop
+    await agent_says(session, NANA, thread, f"/transfer {LAOZHOU}")
+    await in_topic(session, thread, "转给 老周")
     await agent_says(session, NANA, thread, "亲，我再补充一句")
-    await in_topic(session, thread, "已由 阿明 接待")
+    await in_topic(session, thread, "已由 老周 接待")
 
 
 async def test_quick_reply(session: Session) -> None:

@@ -326,3 +326,14 @@ async def test_an_agent_of_two_shops_is_not_filled_past_the_cap_from_both_at_onc
     assert len([g for g in got if g is not None]) == 1
     assert await store.open_count(LILI) == 1
     assert len(await store.queue(SHOP)) + len(await store.queue(OTHER_SHOP)) == 5
+
+
+async def test_release_as_held_refuses_when_someone_took_it_meanwhile(store, clock) -> None:
+    [unheld] = await queued(store, clock, 1)
+    assert await store.release(unheld, CloseKind.closed, by=NANA, holder=None) is not None  # as read
+    [cid] = await queued(store, clock, 1, first_buyer=7100)
+    await store.take(cid, AMING)  # taken after the caller read it unheld
+    assert await store.release(cid, CloseKind.closed, by=NANA, holder=None) is None
+    assert await store.release(cid, CloseKind.closed, by=NANA, holder=NANA) is None
+    assert (await store.get(cid)).status is Status.held
+    assert await store.release(cid, CloseKind.closed, by=NANA, holder=AMING) is not None

@@ -202,3 +202,40 @@ async def test_relays_of_a_closed_conversation_still_go_out(store) -> None:
 async def test_relay_to_an_unknown_conversation_fails_loudly(store) -> None:
     with pytest.raises(ConversationNotFound):
         await store.enqueue_relay(404, Direction.to_agents, 1, {})
+
+
+# --- relays set aside, retried at once, seen messages (issue 11, item 8) ------------------
+
+
+async def test_a_message_seen_before_is_neither_logged_nor_relayed_again(store) -> None:
+    cid = await open_one(store)
+    first, rid = await store.log_and_relay(cid, Role.buyer, BUYER, "在吗", Direction.to_agents, {},
+                                           telegram_message_id=21)
+    again, none = await store.log_and_relay(cid, Role.buyer, BUYER, "在吗", Direction.to_agents, {},
+                                            telegram_message_id=21)
+    assert rid is not None and none is None and again.id == first.id
+    q1, r1 = await store.log_and_relay(cid, Role.agent, AGENT, "稍等", Direction.to_buyer, {}, dedup="q:5")
+    q2, r2 = await store.log_and_relay(cid, Role.agent, AGENT, "稍等", Direction.to_buyer, {}, dedup="q:5")
+    assert r1 is not None and r2 is None and q2.id == q1.id
+    assert [m.text for m in await store.last_messages(cid)] == ["在吗", "稍等"]
+    assert len(await store.pending_relays()) == 2
+
+
+async def test_a_relay_set_aside_is_kept_listed_and_never_handed_out_again(store, clock) -> None:
+    cid = await open_one(store)
+    _, rid = await store.log_and_relay(cid, Role.buyer, BUYER, "在吗", Direction.to_agents, {})
+    [claimed] = await store.pending_relays()
+    assert await store.set_aside(claimed.id, "refused: not enough rights")
+    assert not await store.set_aside(claimed.id, "again")  # settled once
+    clock.advance(SMALL.relay_lease_s)
+    assert await store.pending_relays() == []
+    assert [r.id for r in await store.set_aside_relays()] == [rid]
+
+
+async def test_a_claimed_relay_retried_is_due_at_once(store) -> None:
+    cid = await open_one(store)
+    _, rid = await store.log_and_relay(cid, Role.buyer, BUYER, "在吗", Direction.to_agents, {})
+    assert [r.id for r in await store.pending_relays()] == [rid]
+    assert await store.pending_relays() == []  # claimed: not handed out during its lease
+    assert await store.retry_relay(rid)
+    assert [r.id for r in await store.pending_relays()] == [rid]

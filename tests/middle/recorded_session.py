@@ -157,7 +157,8 @@ class RecordedSession(BaseSession):
         name, params = call.method, call.params
         if name == "getMe":
             return BOT_USER
-        if name in ("answerCallbackQuery", "deleteWebhook", "editMessageText", "editMessageCaption"):
+        if name in ("answerCallbackQuery", "deleteWebhook", "editMessageText", "editMessageCaption",
+                    "editMessageReplyMarkup"):
             return True
         if name == "sendMessage":
             chat_id = int(params["chat_id"])

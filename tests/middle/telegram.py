@@ -22,9 +22,9 @@ from tests.middle.recorded_session import Call, Chats, RecordedSession
 LIVE_ROOM = -1001000000100
 AGENTS = -1001000000900
 XIAO_WANG, XIAO_LI, XIAO_ZHANG = 700001, 700002, 700003
-NANA, AMING = 900001, 900002
+NANA, AMING, LAOZHOU = 900001, 900002, 900003  # 老周: beishang, supervisor
 STRANGER = 700099
-NAMES = {XIAO_WANG: "小王", XIAO_LI: "小李", XIAO_ZHANG: "小张", NANA: "娜娜", AMING: "阿明", STRANGER: "路人"}
+NAMES = {XIAO_WANG: "小王", XIAO_LI: "小李", XIAO_ZHANG: "小张", NANA: "娜娜", AMING: "阿明", LAOZHOU: "老周", STRANGER: "路人"}
 
 SAFETY_TIMEOUT = 5.0
 """Only a safety net for a hung send or timer; the waits below end as soon as their
@@ -59,6 +59,11 @@ class Telegram:
 
     async def in_topic(self, user_id: int, thread_id: int, text: str) -> Message:
         return await self.send(AGENTS, user_id, text, thread_id=thread_id)
+
+    async def edit(self, original: Message, text: str) -> None:
+        """The author of `original` edits it to `text`."""
+        edited = original.model_copy(update={"text": text, "edit_date": int(self.clock.now().timestamp())})
+        await self.feed(Update(update_id=next(self._update_ids), edited_message=edited))
 
     async def press(self, user_id: int, shown: Call, label: str) -> None:
         """`user_id` presses the button labelled `label` under the bot's message `shown`.

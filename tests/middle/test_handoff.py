@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import CopyMessage
+from aiogram.methods import AnswerCallbackQuery, CopyMessage, EditMessageText
 from aiogram.types import Message
 
 from tests.middle.recorded_session import Call
+from tests.middle.test_live_room import put_on_stage
 from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 
 
@@ -45,7 +48,14 @@ async def hand_off(tg: Telegram, buyer: int, text: str = "转人工") -> Handoff
 async def take(tg: Telegram, handoff: Handoff, agent: int = NANA) -> None:
     await tg.in_topic(agent, handoff.thread, "/take")
     assert "已接待" in tg.api.take("sendMessage", AGENTS).text
-    assert "已接入" in tg.api.only("sendMessage", handoff.buyer).text
+    assert "已接入" in tg.api.take("sendMessage", handoff.buyer).text
+    buttons_gone(tg, handoff.queued)  # 取消排队 no longer applies
+
+
+def buttons_gone(tg: Telegram, shown: Call) -> None:
+    """The bot took the buttons off `shown` (they no longer apply)."""
+    edit = tg.api.only("editMessageReplyMarkup", shown.chat_id)
+    assert edit.params["message_id"] == shown.result.message_id and "reply_markup" not in edit.params
 
 
 async def test_asking_for_a_human_queues_the_buyer_and_opens_a_topic_with_a_card(tg: Telegram) -> None:
@@ -83,7 +93,8 @@ async def test_an_agent_takes_and_the_reply_reaches_the_buyer(tg: Telegram) -> N
     await tg.in_topic(NANA, handoff.thread, "/take")
     taken = tg.api.take("sendMessage", AGENTS)
     assert taken.thread_id == handoff.thread and "娜娜 已接待" in taken.text
-    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_LI).text
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, handoff.queued)
 
     reply = await tg.in_topic(NANA, handoff.thread, "您好亲，我来帮您看一下")
     tg.api.assert_nothing_more()  # relayed by the worker, not by the handler
@@ -97,6 +108,7 @@ async def test_an_agents_first_reply_takes_the_conversation(tg: Telegram) -> Non
     await tg.in_topic(NANA, handoff.thread, "亲，在的")
     assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
     assert "已接入" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, handoff.queued)
     await tg.deliver_relays()
     assert tg.api.only("copyMessage", XIAO_WANG).params["from_chat_id"] == AGENTS
 
@@ -122,7 +134,8 @@ async def test_close_says_goodbye_asks_for_a_rating_and_gives_the_buyer_back_to_
 
     await tg.press(XIAO_LI, goodbye, "不满意")
     assert "买家评价：不满意" in tg.api.take("sendMessage", AGENTS).text
-    assert "抱歉" in tg.api.only("sendMessage", XIAO_LI).text
+    assert "抱歉" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, goodbye)
 
     await tg.private(XIAO_LI, "连衣裙多少钱")  # the bot answers again
     assert "120.00" in tg.api.only("sendMessage", XIAO_LI).text
@@ -136,8 +149,37 @@ async def test_a_good_rating_is_thanked(tg: Telegram) -> None:
     goodbye = tg.api.only("sendMessage", XIAO_WANG)
     await tg.press(XIAO_WANG, goodbye, "满意")
     assert "买家评价：满意" in tg.api.take("sendMessage", AGENTS).text
-    thanks = tg.api.only("sendMessage", XIAO_WANG).text
+    thanks = tg.api.take("sendMessage", XIAO_WANG).text
     assert "谢谢" in thanks and "抱歉" not in thanks
+    buttons_gone(tg, goodbye)
+
+
+async def test_a_second_rating_press_changes_nothing(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    await tg.in_topic(NANA, handoff.thread, "/close")
+    tg.api.take("sendMessage", AGENTS)
+    goodbye = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, goodbye, "不满意")
+    tg.api.take("sendMessage", AGENTS)
+    tg.api.take("sendMessage", XIAO_WANG)
+    buttons_gone(tg, goodbye)
+    await tg.press(XIAO_WANG, goodbye, "满意")  # an old client still showing the buttons
+    buttons_gone(tg, goodbye)  # no second thanks, no second notice to the agents
+    await tg.send(AGENTS, NANA, "/sla")
+    report = tg.api.only("sendMessage", AGENTS).text
+    assert "不满意率100.0%" in report  # one rating, the first: a second would make it 50.0%
+
+
+async def test_a_press_too_old_to_answer_still_does_what_it_asked(tg: Telegram) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    tg.api.respond("answerCallbackQuery", TelegramBadRequest(
+        method=AnswerCallbackQuery(callback_query_id="old"),
+        message="Bad Request: query is too old and response timeout expired or query ID is invalid"))
+    await tg.press(XIAO_WANG, handoff.queued, "取消排队")
+    assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
+    assert tg.api.take("sendMessage", AGENTS).thread_id == handoff.thread
+    buttons_gone(tg, handoff.queued)
 
 
 async def test_a_non_agent_in_the_agents_group_is_ignored(tg: Telegram) -> None:
@@ -154,7 +196,10 @@ async def test_the_cancel_button_returns_the_buyer_to_the_bot(tg: Telegram) -> N
     handoff = await hand_off(tg, XIAO_WANG)
     await tg.press(XIAO_WANG, handoff.queued, "取消排队")
     assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
-    assert tg.api.only("sendMessage", AGENTS).thread_id == handoff.thread
+    assert tg.api.take("sendMessage", AGENTS).thread_id == handoff.thread
+    buttons_gone(tg, handoff.queued)
+    await tg.press(XIAO_WANG, handoff.queued, "取消排队")  # twice: nothing more to cancel, nothing said
+    buttons_gone(tg, handoff.queued)
     await tg.private(XIAO_WANG, "围巾多少钱")
     assert "30.00" in tg.api.only("sendMessage", XIAO_WANG).text
 
@@ -175,12 +220,14 @@ async def test_an_online_agent_of_the_shop_gets_the_buyer_at_once(tg: Telegram) 
     await tg.send(AGENTS, AMING, "/online")  # 阿明 serves mingxiang and xianguo
     assert "阿明" in tg.api.only("sendMessage", AGENTS).text
     await tg.private(XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
-    assert "马上为您接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    queued = tg.api.take("sendMessage", XIAO_ZHANG)
+    assert "马上为您接入" in queued.text
     thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
     tg.api.take("sendMessage", AGENTS)  # the card
     assigned = tg.api.take("sendMessage", AGENTS)
     assert assigned.thread_id == thread and "自动分配给 阿明" in assigned.text
     assert "客服阿明已接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
+    buttons_gone(tg, queued)  # assigned at once: the cancel button goes with it
     await tg.deliver_relays()
     tg.api.only("copyMessage", AGENTS)
 
@@ -189,7 +236,8 @@ async def test_the_card_buttons_take_and_close(tg: Telegram) -> None:
     handoff = await hand_off(tg, XIAO_WANG)
     await tg.press(NANA, handoff.card, "接待")
     assert "娜娜 已接待" in tg.api.take("sendMessage", AGENTS).text
-    assert "客服娜娜已接入" in tg.api.only("sendMessage", XIAO_WANG).text
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, handoff.queued)
     await tg.press(NANA, handoff.card, "结束")
     assert "已结束会话" in tg.api.take("sendMessage", AGENTS).text
     assert [label for label, _ in tg.api.only("sendMessage", XIAO_WANG).buttons] == ["满意", "一般", "不满意"]
@@ -216,9 +264,43 @@ async def test_a_deleted_topic_is_opened_again_with_its_card_and_the_message_fol
     assert thread != handoff.thread and "小王" in reopened.params["name"]
     card = tg.api.only("sendMessage", AGENTS)
     assert card.thread_id == thread and "小王（700001）" in card.text and "还在吗" in card.text
-    # The refused copy is still claimed by the round that tried it; it is due again once
-    # its lease runs out (an immediate retry would need the desk to release that claim).
-    await tg.pass_time(tg.runtime.settings.handoff.relay_lease_s)
+    # The refused copy is released at once: the next round takes it to the new topic.
     await tg.deliver_relays()
     copy = tg.api.only("copyMessage", AGENTS)
     assert (copy.thread_id, copy.params["message_id"]) == (thread, still_there.message_id)
+
+
+async def test_edits_go_through_the_paced_outbox(tg: Telegram, caplog: pytest.LogCaptureFixture) -> None:
+    handoff = await hand_off(tg, XIAO_WANG)
+    await take(tg, handoff)
+    reply = await tg.in_topic(NANA, handoff.thread, "亲，明天发货")
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", XIAO_WANG)
+    await tg.edit(reply, "亲，今天发货")
+    edit = tg.api.only("editMessageText", XIAO_WANG)
+    assert (edit.params["message_id"], edit.params["text"]) == (copy.result.message_id, "亲，今天发货")
+
+    await tg.edit(handoff.asked, "转人工，急")  # the buyer's edit reaches the copy in the topic
+    edit = tg.api.only("editMessageText", AGENTS)
+    assert edit.params["text"] == "转人工，急"
+
+    tg.api.respond("editMessageText", TelegramBadRequest(
+        method=EditMessageText(chat_id=XIAO_WANG, message_id=1, text="x"),
+        message="Bad Request: message can't be edited"))
+    await tg.edit(reply, "亲，后天发货")
+    tg.api.take("editMessageText", XIAO_WANG)
+    assert "gave up sending edit by agent" in caplog.text  # reported by the outbox, like any message
+
+
+async def test_the_card_names_the_product_on_stage_and_the_one_the_buyer_asked_about(tg: Telegram) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    await tg.private(XIAO_WANG, "围巾多少钱")
+    tg.api.only("sendMessage", XIAO_WANG)
+    await tg.private(XIAO_WANG, "转人工")
+    tg.api.take("sendMessage", XIAO_WANG)
+    tg.api.take("createForumTopic", AGENTS)
+    card = tg.api.only("sendMessage", AGENTS).text
+    assert "讲解中的商品</b>：纯棉连衣裙（BS-DRESS）" in card
+    assert "买家问过的商品</b>：" in card and "（BS-SCARF）" in card
+    await tg.deliver_relays()
+    tg.api.take("copyMessage", AGENTS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.middle.telegram import LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
+from tests.middle.telegram import AGENTS, LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 
 
 async def put_on_stage(tg: Telegram, sku: str) -> None:
@@ -56,3 +56,46 @@ async def test_an_order_question_in_the_room_is_invited_to_private_chat_without_
     assert "私信" in answer.text and "https://t.me/livedesk_bot?start=live" in answer.text
     for secret in ("1003", "SF1402233445566", "顺丰"):
         assert secret not in answer.text
+
+
+async def test_a_refund_question_in_the_room_reveals_no_amount_and_invites_a_stranger_by_link(tg: Telegram) -> None:
+    await tg.room(XIAO_WANG, "订单1004退掉围巾能退多少")  # 小王 never wrote to the bot
+    await tg.gather_window()
+    answer = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "私信" in answer.text and "https://t.me/livedesk_bot?start=live" in answer.text
+    assert "¥" not in answer.text and "26.00" not in answer.text and "1004" not in answer.text
+
+
+async def test_a_private_question_from_a_buyer_who_started_the_bot_is_answered_in_private(tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "/start")
+    tg.api.only("sendMessage", XIAO_WANG)
+    await tg.room(XIAO_WANG, "订单1004退掉围巾能退多少")
+    private = tg.api.only("sendMessage", XIAO_WANG)  # at once, not gathered
+    assert "26.00" in private.text
+    await tg.gather_window()
+    public = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "私聊" in public.text and "t.me" not in public.text
+    assert "¥" not in public.text and "26.00" not in public.text and "1004" not in public.text
+
+    await tg.pass_time(tg.runtime.settings.burst_repeat_seconds)  # the same invitation is not repeated sooner
+    await tg.room(XIAO_WANG, "我的订单1001到哪了")  # order status: the same, driven by the same flag
+    assert "1001" in tg.api.only("sendMessage", XIAO_WANG).text
+    await tg.gather_window()
+    assert "1001" not in tg.api.only("sendMessage", LIVE_ROOM).text
+
+
+async def test_a_complaint_in_the_room_from_a_buyer_who_started_the_bot_is_handed_off_privately(
+        tg: Telegram) -> None:
+    await tg.private(XIAO_LI, "/start")
+    tg.api.only("sendMessage", XIAO_LI)
+    comment = await tg.room(XIAO_LI, "你们卖假货，我要投诉")
+    assert "人工客服" in tg.api.take("sendMessage", XIAO_LI).text  # the desk speaks in private
+    topic = tg.api.take("createForumTopic", AGENTS)
+    assert "投诉" in tg.api.only("sendMessage", AGENTS).text  # the card
+    await tg.gather_window()
+    public = tg.api.only("sendMessage", LIVE_ROOM)
+    assert "私聊" in public.text and "抱歉" in public.text and "t.me" not in public.text
+    await tg.deliver_relays()
+    copy = tg.api.only("copyMessage", AGENTS)  # the comment itself reaches the agents
+    assert (copy.thread_id, copy.params["from_chat_id"], copy.params["message_id"]) == (
+        topic.result.message_thread_id, LIVE_ROOM, comment.message_id)

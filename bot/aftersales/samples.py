@@ -13,7 +13,8 @@ from dataclasses import replace
 from bot.aftersales.cases import Case, CaseState
 from bot.aftersales.decision import Kind, Request, RequestError, decide
 from bot.aftersales.policy import Reason
-from bot.aftersales.views import case_view, decision_view, item_view, orders_view, terms_view
+from bot.aftersales.terms import terms_view
+from bot.aftersales.views import case_view, decision_view, item_view, orders_view
 from bot.aftersales.policy import AftersalesPolicy
 from bot.answers.composer import order_view
 from bot.answers.lint import Sample

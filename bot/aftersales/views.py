@@ -12,6 +12,7 @@ from typing import Any
 from bot.aftersales.cases import Case
 from bot.aftersales.decision import Decision
 from bot.aftersales.policy import AftersalesPolicy, Coupon, Offer
+from bot.aftersales.terms import terms_view
 from bot.answers.composer import order_view
 from bot.shop.catalog import Catalog
 from bot.shop.orders import ONE_SIZE, Order
@@ -30,19 +31,6 @@ def coupon_view(coupon: Coupon | None) -> dict[str, Any] | None:
         return None
     return {"name": coupon.name, "amount": coupon.amount, "min_spend": coupon.min_spend,
             "valid_days": coupon.valid_days}
-
-
-def terms_view(catalog: Catalog, policy: AftersalesPolicy, shop_id: str) -> dict[str, Any]:
-    """Refund timing and destination, pick-up and exchange cost of one shop."""
-    shop = policy.shop(shop_id)
-    refund = policy.refund(shop_id)
-    return {
-        "shop": catalog.shops[shop_id].name,
-        "refund": {"working_days": refund.working_days, "destination": str(refund.destination)},
-        "pickup": {"mode": str(shop.pickup.mode), "courier": shop.pickup.courier, "fee": shop.pickup.fee,
-                   "covered_by": shop.pickup.covered_by},
-        "exchange": {"fee": shop.exchange.fee, "covered_by": shop.exchange.covered_by},
-    }
 
 
 def item_view(catalog: Catalog, order: Order, sku: str) -> dict[str, Any]:
@@ -76,16 +64,3 @@ def case_view(catalog: Catalog, case: Case) -> dict[str, Any]:
 
 def orders_view(catalog: Catalog, orders: list[Order]) -> list[dict[str, Any]]:
     return [order_view(catalog, order) for order in orders]
-
-
-TERMS_TOPICS = ("refund_timing", "return_pickup", "exchange_cost")
-"""Topics answered from the after-sales policy alone, by the `aftersales/terms` template."""
-
-
-def terms_context(catalog: Catalog, policy: AftersalesPolicy, topic: str,
-                  shop_ids: list[str] | None = None) -> dict[str, Any]:
-    """Context of `aftersales/terms` for one topic: every shop's terms, or the named shops'
-    (e.g. the shop of the order or product being discussed)."""
-    if topic not in TERMS_TOPICS:
-        raise ValueError(f"{topic!r} is not one of {', '.join(TERMS_TOPICS)}")
-    return {"topic": topic, "shops": [terms_view(catalog, policy, s) for s in (shop_ids or list(catalog.shops))]}

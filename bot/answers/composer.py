@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.aftersales.policy import AftersalesPolicy
+from bot.aftersales.terms import TERMS_TOPICS, terms_context
 from bot.answers.buttons import Button, ButtonKind
 from bot.answers.price_to_pay import price_to_pay_view
 from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
@@ -249,13 +251,20 @@ def product_button(product: Product) -> Button:
     return Button(ButtonKind.product, product.sku, text=product.name)
 
 
+AFTERSALES_ENTRY_TOPICS = ("return_request", "my_aftersales")
+"""Answered with the way in: the returns form and the buyer's cases (handlers/after_sales.py)."""
+
+
 class Composer:
     """Knows the shop's data; turns a Match into an Answer. Built once per knowledge snapshot."""
 
-    def __init__(self, catalog: Catalog, rules: RuleSet, matcher: IntentMatcher) -> None:
+    def __init__(self, catalog: Catalog, rules: RuleSet, matcher: IntentMatcher,
+                 aftersales: AftersalesPolicy | None = None) -> None:
         self.catalog = catalog
         self.rules = rules
         self.matcher = matcher
+        self.aftersales = aftersales
+        """Each shop's after-sales terms (refund timing, pick-up, exchange cost)."""
 
     def compose(self, match: Match, channel: Channel, asker: Asker, at: datetime,
                 *, clarified_before: bool = False, previous_cart: CartItems | None = None) -> Answer | None:
@@ -282,7 +291,27 @@ class Composer:
                              previous_cart if channel is Channel.private else None)
         if intent == "refund":
             return self.refund(match, asker)
+        if intent in AFTERSALES_ENTRY_TOPICS or intent in TERMS_TOPICS:
+            return self.aftersales_topic(intent, match, asker)
         return self.answer_topic(intent, match, channel, asker, at)
+
+    def aftersales_topic(self, intent: str, match: Match, asker: Asker) -> Answer | None:
+        """After-sales in private chat: the shop's terms (refund timing, pick-up, exchange
+        cost), or the way into the returns form and the buyer's cases, as buttons."""
+        buttons = (Button(ButtonKind.aftersales_apply, "", "aftersales.apply"),
+                   Button(ButtonKind.aftersales_mine, label_key="aftersales.mine"))
+        if intent in AFTERSALES_ENTRY_TOPICS:
+            return Answer("aftersales/entry", {"topic": intent}, buttons=buttons)
+        if self.aftersales is None:
+            return None
+        catalog = self.catalog
+        order = catalog.order_for(match.order_id, asker.user_id) if match.order_id else None  # own orders only
+        product = catalog.products.get(match.sku) if match.sku else None
+        shops = ([catalog.products[item.sku].shop for item in order.items] if order
+                 else [product.shop] if product else None)
+        shop_ids = list(dict.fromkeys(shops)) if shops else None
+        return Answer("aftersales/terms", terms_context(self.catalog, self.aftersales, intent, shop_ids),
+                      buttons=buttons[:1])
 
     def cart(self, match: Match, channel: Channel, asker: Asker, at: datetime,
              previous: CartItems | None) -> Answer | None:

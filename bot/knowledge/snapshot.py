@@ -138,7 +138,7 @@ def load_knowledge(settings: Settings, now: datetime) -> Knowledge:
     matcher = IntentMatcher(reading, topics, catalog)  # trains the topic model
     terms = {loc: catalogue_terms(catalog, loc, rules) for loc in replies.locales}
     knowledge = Knowledge(catalog=catalog, rules=rules, reading=reading, topics=topics, matcher=matcher,
-                          composer=Composer(catalog, rules, matcher), replies=replies,
+                          composer=Composer(catalog, rules, matcher, aftersales), replies=replies,
                           language=language, loaded_at=now, aftersales=aftersales, tiers=tiers,
                           terms=terms)
     report = lint(replies, language, every_sample(samples, matcher, knowledge.composer, replies, aftersales),

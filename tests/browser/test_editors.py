@@ -64,7 +64,8 @@ async def test_a_broken_rule_is_refused_then_the_fix_is_previewed_saved_and_quot
         await expect(problems).to_contain_text("未保存")
         shown = await page.locator("#problems .problem").all_inner_texts()
         assert shown == promo_check_errors(promo_dir, console, broken, tmp_path)
-        assert any(line.startswith(f"{RULE}:6:") for line in shown)
+        broken_line = next(n for n, line in enumerate(broken.splitlines(), start=1) if BROKEN in line)
+        assert any(line.startswith(f"{RULE}:{broken_line}:") for line in shown)
         await shot(page, "promotions-broken")
         assert (promo_dir / RULE).read_text(encoding="utf-8") == live_text  # live rules unchanged
         before = runtime.holder.current

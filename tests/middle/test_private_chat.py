@@ -55,3 +55,19 @@ async def test_another_buyers_order_reveals_nothing(tg: Telegram) -> None:
     assert "没有查到您名下的订单1003" in reply.text
     for secret in ("SF1402233445566", "西湖龙井", "顺丰"):
         assert secret not in reply.text
+
+
+async def test_refund_timing_is_answered_from_the_shops_after_sales_terms(tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "退款多久能到账")
+    reply = tg.api.only("sendMessage", XIAO_WANG)
+    assert "蓓尚服饰" in reply.text and "3个工作日内退款到原支付账户" in reply.text
+    assert [label for label, _ in reply.buttons] == ["申请退换货"]
+
+
+async def test_asking_about_ones_after_sales_offers_the_form_and_the_cases(tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "我的售后进度怎么样了")
+    reply = tg.api.only("sendMessage", XIAO_WANG)
+    assert [label for label, _ in reply.buttons] == ["申请退换货", "我的售后"]
+    await tg.press(XIAO_WANG, reply, "我的售后")
+    cases = tg.api.only("sendMessage", XIAO_WANG)
+    assert "您还没有售后申请" in cases.text

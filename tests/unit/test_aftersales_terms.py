@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.aftersales.views import terms_context
+from bot.aftersales.terms import terms_context
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, load_knowledge
 

@@ -101,14 +101,14 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.answers.composer import Asker  # noqa: E402
-from bot.runtime.app import build_runtime, make_bot  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import DEFAULT_REDIS_URL, Settings  # noqa: E402
-from bot.understanding.intents import Channel  # noqa: E402
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge  # noqa: E402
 from bot.live_room.messages import room_answer  # noqa: E402
+from bot.runtime.app import build_runtime, make_bot  # noqa: E402
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator  # noqa: E402
 from bot.sandbox.state import BotCall, TelegramState  # noqa: E402
+from bot.understanding.intents import Channel  # noqa: E402
 
 LIVE_ROOM = -1001000000100
 NANA = 900001  # ops account in shop/people.yaml

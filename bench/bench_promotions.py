@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.shop.catalog import load_catalog  # noqa: E402
 from bot.money import format_yuan  # noqa: E402
 from bot.promotions import CartLine, load_rules, price_cart  # noqa: E402
+from bot.shop.catalog import load_catalog  # noqa: E402
 
 AT = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 

@@ -11,7 +11,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.config import Settings
-from handlers import after_sales, agents, console, customer_notes, errors, live_room, ops, private_chat
+from handlers import (
+    after_sales,
+    agents,
+    console,
+    customer_notes,
+    errors,
+    live_room,
+    ops,
+    private_chat,
+)
 
 
 def get_routers(settings: Settings) -> list[Router]:

@@ -18,13 +18,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.config import Settings
 from bot.handoff import messages
 from bot.handoff.agent_desk import AgentDesk
+from bot.handoff.model import CloseKind, Conversation, Presence
+from bot.knowledge.snapshot import Knowledge
 from bot.sla.posting import SlaReportPoster
 from bot.telegram.callback_answers import answer_quietly
 from bot.telegram.callbacks import CardButton
 from bot.telegram.filters import FromAgent, InChat, InTopic
 from bot.telegram.incoming import edit_from, incoming_from
-from bot.handoff.model import CloseKind, Conversation, Presence
-from bot.knowledge.snapshot import Knowledge
 from bot.telegram.sending import Outbox, Outgoing
 
 log = logging.getLogger(__name__)

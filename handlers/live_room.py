@@ -15,19 +15,19 @@ from aiogram.types import Message, User
 
 from bot.answers.composer import Answer, Asker
 from bot.buyers.started import StartedChats
-from bot.handoff.model import Role
-from bot.telegram.keyboards import keyboard
-from bot.telegram.sending import Outbox, Outgoing
-from bot.live_room.burst import BurstGate, RoomAsker
-from bot.live_room.messages import room_answer
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.buyer_desk import BuyerDesk
+from bot.handoff.model import Role
+from bot.knowledge.snapshot import Knowledge
+from bot.live_room.burst import BurstGate, RoomAsker
+from bot.live_room.messages import room_answer
+from bot.live_room.stage import LiveStage
 from bot.telegram.filters import HasText, InChat
 from bot.telegram.incoming import incoming_from
+from bot.telegram.keyboards import keyboard
+from bot.telegram.sending import Outbox, Outgoing
 from bot.understanding.intents import UNSURE, Channel
-from bot.knowledge.snapshot import Knowledge
-from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 

@@ -14,14 +14,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.answers.composer import product_view
-from bot.knowledge import messages as data_messages
-from bot.live_room import messages as stage_messages
 from bot.clock import Clock
 from bot.config import Settings
-from bot.telegram.filters import FromOps
+from bot.knowledge import messages as data_messages
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
-from bot.telegram.sending import Outbox, Outgoing
+from bot.live_room import messages as stage_messages
 from bot.live_room.stage import LiveStage
+from bot.telegram.filters import FromOps
+from bot.telegram.sending import Outbox, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -20,22 +20,28 @@ from aiogram.types import CallbackQuery, Message, User
 from bot.answers import messages as answer_messages
 from bot.answers.composer import Answer, Asker, Handoff
 from bot.answers.language import plain_text
-from bot.handoff import messages as handoff_messages
 from bot.clock import Clock
 from bot.config import Settings
+from bot.handoff import messages as handoff_messages
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.incoming import Incoming
+from bot.handoff.model import Role
+from bot.knowledge.snapshot import Knowledge
+from bot.live_room.stage import LiveStage
 from bot.telegram.callback_answers import answer_quietly, remove_buttons
-from bot.telegram.callbacks import HandoffButton, HumanButton, ProductButton, RateButton, TopicButton
+from bot.telegram.callbacks import (
+    HandoffButton,
+    HumanButton,
+    ProductButton,
+    RateButton,
+    TopicButton,
+)
 from bot.telegram.filters import HasMedia, HasText, PrivateChat
 from bot.telegram.incoming import edit_from, incoming_from
-from bot.handoff.model import Role
+from bot.telegram.keyboards import keyboard
+from bot.telegram.sending import Outbox, Outgoing
 from bot.understanding.intents import UNSURE, Channel, Match
 from bot.understanding.llm_fallback import TopicFallback, refined
-from bot.telegram.keyboards import keyboard
-from bot.knowledge.snapshot import Knowledge
-from bot.telegram.sending import Outbox, Outgoing
-from bot.live_room.stage import LiveStage
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.shop.catalog import Catalog, load_catalog
 from bot.clock import ManualClock
+from bot.shop.catalog import Catalog, load_catalog
 from bot.understanding.intents import IntentMatcher
 from bot.understanding.reading_rules import load_reading_rules
 from bot.understanding.topics import load_topics

@@ -12,10 +12,9 @@ from dataclasses import replace
 
 from bot.aftersales.cases import Case, CaseState
 from bot.aftersales.decision import Kind, Request, RequestError, decide
-from bot.aftersales.policy import Reason
+from bot.aftersales.policy import AftersalesPolicy, Reason
 from bot.aftersales.terms import terms_view
 from bot.aftersales.views import case_view, decision_view, item_view, orders_view
-from bot.aftersales.policy import AftersalesPolicy
 from bot.answers.composer import order_view
 from bot.answers.lint import Sample
 from bot.answers.lint_samples import SampleData

@@ -17,9 +17,6 @@ from bot.aftersales.policy import AftersalesPolicy
 from bot.aftersales.terms import TERMS_TOPICS, terms_context
 from bot.answers.buttons import Button, ButtonKind
 from bot.answers.price_to_pay import price_to_pay_view
-from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
-from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, OrderStatus, Product
-from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 from bot.promotions import (
     CartLine,
     PromotionInputError,
@@ -31,7 +28,10 @@ from bot.promotions import (
     refund_for,
 )
 from bot.promotions.eligibility import covers, cross_shop_shops
+from bot.shop.catalog import ONE_SIZE, Buyer, Catalog, Order, OrderStatus, Product
 from bot.shop.sizing import advise, nearest_in_stock
+from bot.understanding.cart_request import CartItems, cart_items, is_add_on, merged
+from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher, Match
 
 
 class Handoff(StrEnum):

@@ -11,11 +11,11 @@ from aiohttp import ClientError
 from redis.exceptions import RedisError
 from rich.console import Console
 
-from bot.runtime.app import make_bot
 from bot.clock import SystemClock
 from bot.config import DEFAULT_REDIS_URL, Settings
 from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import load_knowledge
+from bot.runtime.app import make_bot
 from bot.runtime.redis_connection import connect, display_url
 
 

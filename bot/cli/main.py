@@ -26,25 +26,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from bot.runtime.app import Runtime, build_runtime, make_bot
-from bot.clock import SystemClock
-from bot.config import DEFAULT_REDIS_URL, PROJECT_ROOT, Settings, sandbox_settings
-from bot.datafiles import DataFileError
-from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
-from bot.runtime.log_masking import configure_logging
 from bot.cli.intents import intents_app
 from bot.cli.promo import promo_app
 from bot.cli.redis_access import UNREACHABLE_EXIT_CODE, RedisUnreachable, announce, ensure_reachable
 from bot.cli.sla import sla_app
 from bot.cli.web import register as register_web
+from bot.clock import SystemClock
+from bot.config import DEFAULT_REDIS_URL, Settings, sandbox_settings
+from bot.datafiles import DataFileError
+from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
+from bot.runtime.app import Runtime, build_runtime, make_bot
+from bot.runtime.log_masking import configure_logging
 
 if TYPE_CHECKING:
     from aiohttp import web
-from bot.cli.returns import returns_app
-from bot.cli.customers import customers_app
 from bot.cli.archive import archive_app
+from bot.cli.customers import customers_app
+from bot.cli.returns import returns_app
 
 log = logging.getLogger("livedesk")
 console = Console()

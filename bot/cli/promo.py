@@ -18,7 +18,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.shop.catalog import Catalog, load_catalog
 from bot.config import Settings
 from bot.datafiles import DataFileError
 from bot.money import format_yuan
@@ -29,6 +28,7 @@ from bot.promotions.pricing import price_cart
 from bot.promotions.quote import CartLine, Quote
 from bot.promotions.ruleset import RuleSet
 from bot.promotions.windows import parse_instant
+from bot.shop.catalog import Catalog, load_catalog
 
 promo_app = typer.Typer(
     name="promo", no_args_is_help=True,

@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.answers.language import check, compliant_alternative
 from bot.clock import Clock
+from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
-from bot.handoff import messages
 from bot.handoff.model import (
     CloseKind,
     Conversation,

@@ -18,9 +18,9 @@ from aiogram.types import Message
 from bot.answers.composer import Asker, Handoff
 from bot.clock import Clock
 from bot.config import Settings
+from bot.handoff import messages
 from bot.handoff.assignment import Assigner
 from bot.handoff.incoming import Edit, Incoming
-from bot.handoff import messages
 from bot.handoff.model import CloseKind, Conversation, Direction, Role
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import priority_for, shop_for

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.handoff.model import Conversation, Presence, Priority
-from bot.shop.catalog import Catalog
 from bot.handoff.settings import HandoffSettings
+from bot.shop.catalog import Catalog
 
 # Epoch milliseconds stay below 10**13 until the year 2286, so priority * STEP + queued_ms
 # orders by priority first and waiting time second, and stays an exact double (< 2**53).

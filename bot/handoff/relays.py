@@ -21,8 +21,8 @@ from bot.config import Settings
 from bot.handoff import messages
 from bot.handoff.incoming import Edit
 from bot.handoff.model import Conversation, Direction, Relay, Role
-from bot.handoff.store import HandoffStore
 from bot.handoff.notifier import Notifier
+from bot.handoff.store import HandoffStore
 from bot.handoff.topics import Topics
 from bot.telegram.sending import Outbox, Outgoing
 

@@ -12,6 +12,7 @@ from bot.handoff.topics import Topics
 from bot.sla import messages as sla_messages
 from bot.sla.alerts import SlaAlert
 
+
 class SlaAlertPresenter:
     def __init__(self, store: HandoffStore, topics: Topics, notifier: Notifier) -> None:
         self._store = store

@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.answers.buttons import Button, ButtonKind
 from bot.answers.composer import order_view
-from bot.shop.catalog import Catalog, OrderStatus
 from bot.handoff.model import Conversation, HistoryEntry
 from bot.handoff.policy import tier_of
+from bot.shop.catalog import Catalog, OrderStatus
 
 TOPIC_NAME_LIMIT = 128
 RATINGS = ("satisfied", "neutral", "dissatisfied")

@@ -22,24 +22,24 @@ from markupsafe import Markup
 from bot.aftersales.policy import AftersalesPolicy, load_aftersales
 from bot.answers.audience import buyer_facing, needs_polite
 from bot.answers.composer import Answer, Composer
+from bot.answers.language import LanguageRules, check, load_language_rules
 from bot.answers.lint import Sample, lint
 from bot.answers.lint_samples import SAMPLES_FILE, load_sample_data
 from bot.answers.localize import Terms, catalogue_terms, catalogue_words, localized
 from bot.answers.message import Message
 from bot.answers.messages import fallback
-from bot.customers.tiers import TierRules, load_tier_rules
-from bot.knowledge.button_data import button_data_errors
-from bot.knowledge.template_samples import every_sample
-from bot.shop.catalog import Catalog, load_catalog
+from bot.answers.rendering import Replies, locale_for
 from bot.clock import Clock
 from bot.config import Settings
+from bot.customers.tiers import TierRules, load_tier_rules
 from bot.datafiles import DataError, DataFileError
+from bot.knowledge.button_data import button_data_errors
+from bot.knowledge.template_samples import every_sample
+from bot.promotions import RuleSet, load_rules
+from bot.shop.catalog import Catalog, load_catalog
 from bot.understanding.intents import IntentMatcher
 from bot.understanding.reading_rules import ReadingRules, load_reading_rules
 from bot.understanding.topics import TopicSet, load_topics
-from bot.answers.language import LanguageRules, check, load_language_rules
-from bot.promotions import RuleSet, load_rules
-from bot.answers.rendering import Replies, locale_for
 
 log = logging.getLogger(__name__)
 

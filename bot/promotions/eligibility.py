@@ -7,8 +7,8 @@ at pricing time, so a product added to shop/ joins a shop or cross-shop rule at 
 
 from __future__ import annotations
 
-from bot.shop.catalog import Catalog, Product
 from bot.promotions.models import CrossShopRule, ItemDiscountRule, Rule, ShopThresholdRule
+from bot.shop.catalog import Catalog, Product
 
 
 def cross_shop_shops(rule: CrossShopRule, catalog: Catalog) -> frozenset[str]:

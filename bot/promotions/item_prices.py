@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.shop.catalog import Catalog, Product
 from bot.money import Fen
 from bot.promotions.errors import UnknownSku
 from bot.promotions.models import ItemDiscountRule
 from bot.promotions.quote import UnitPrice
 from bot.promotions.ruleset import RuleSet
+from bot.shop.catalog import Catalog, Product
 
 
 def product_of(catalog: Catalog, sku: str) -> Product:

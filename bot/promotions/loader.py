@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.shop.catalog import Catalog
 from bot.datafiles import DataError, DataFileError, LoadedYaml, PathKey, load_yaml, validate
 from bot.money import format_yuan
 from bot.promotions.eligibility import covered_products, cross_shop_shops
@@ -32,6 +31,7 @@ from bot.promotions.models import (
 )
 from bot.promotions.ruleset import RuleSet, RuleSource
 from bot.promotions.windows import Window
+from bot.shop.catalog import Catalog
 
 log = logging.getLogger(__name__)
 

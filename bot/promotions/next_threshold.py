@@ -8,7 +8,6 @@ covers are suggested; a suggestion may be several units of a cheap item ("BS-SCA
 
 from __future__ import annotations
 
-from bot.shop.catalog import Catalog
 from bot.money import Fen
 from bot.promotions.eligibility import Coverage
 from bot.promotions.item_prices import best_item_rule
@@ -21,6 +20,7 @@ from bot.promotions.models import (
 )
 from bot.promotions.quote import NextThreshold, Quote, Suggestion
 from bot.promotions.ruleset import RuleSet
+from bot.shop.catalog import Catalog
 
 
 def suggestions_for(coverage: Coverage, rule: ThresholdRule, short_by: Fen,

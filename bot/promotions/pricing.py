@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from bot.shop.catalog import Catalog, Product
 from bot.money import Fen
 from bot.promotions.allocation import allocate
 from bot.promotions.eligibility import Coverage
@@ -34,6 +33,7 @@ from bot.promotions.models import (
 from bot.promotions.next_threshold import next_threshold
 from bot.promotions.quote import CartLine, Discount, Quote, QuoteLine
 from bot.promotions.ruleset import RuleSet, require_aware
+from bot.shop.catalog import Catalog, Product
 
 
 @dataclass

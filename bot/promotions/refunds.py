@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.shop.catalog import Catalog, Order
 from bot.money import Fen
 from bot.promotions.allocation import split_units
 from bot.promotions.errors import RefundError, RepricingMismatch
 from bot.promotions.pricing import price_cart
 from bot.promotions.quote import CartLine, Quote, QuoteLine
 from bot.promotions.ruleset import RuleSet
+from bot.shop.catalog import Catalog, Order
 
 
 @dataclass(frozen=True)

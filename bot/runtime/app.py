@@ -22,17 +22,14 @@ from redis.asyncio import Redis
 from bot.aftersales.cases import CaseStore
 from bot.aftersales.reviews import ReviewInvitations, complaint_check
 from bot.aftersales.service import AftersalesService
+from bot.buyers.started import StartedChats
+from bot.clock import Clock
+from bot.config import Settings
 from bot.customers.archive import ChatArchive
 from bot.customers.records import CustomerRecords
 from bot.customers.store import CustomerStore
 from bot.followups.once import OnceStore
 from bot.followups.payment_reminder import PaymentReminders
-from bot.knowledge import messages as data_messages
-from bot.live_room.burst import BurstGate, RoomAsker, mentioned
-from bot.live_room.messages import gathered, private_link
-from bot.clock import Clock
-from bot.config import Settings
-from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
 from bot.handoff.agent_desk import AgentDesk
 from bot.handoff.assignment import Assigner
 from bot.handoff.buyer_desk import BuyerDesk
@@ -40,20 +37,27 @@ from bot.handoff.notifier import Notifier
 from bot.handoff.queue_watch import QueueWatcher
 from bot.handoff.relays import RelayWorker
 from bot.handoff.sla_notices import SlaAlertPresenter
-from bot.handoff.topics import Topics
 from bot.handoff.store import HandoffStore
+from bot.handoff.topics import Topics
+from bot.knowledge import messages as data_messages
 from bot.knowledge.snapshot import KnowledgeHolder
-from bot.buyers.started import StartedChats
-from bot.telegram.middlewares import BuyerHistoryMiddleware, KnowledgeMiddleware, StartedChatMiddleware
-from bot.telegram.sending import Limits, Outbox, Outgoing
+from bot.live_room.burst import BurstGate, RoomAsker, mentioned
+from bot.live_room.messages import gathered, private_link
+from bot.live_room.stage import LiveStage, StageStore
 from bot.runtime.background import Background, desk_background
+from bot.shop.orders import DemoOrders, OrderSource
 from bot.sla.alerts import AlertSweep, SlaAlerts
 from bot.sla.posting import SlaReportPoster
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
-from bot.live_room.stage import LiveStage, StageStore
-from bot.shop.orders import DemoOrders, OrderSource
 from bot.telegram.archive_middlewares import BuyerArchiveMiddleware, OutgoingArchiveMiddleware
+from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
+from bot.telegram.middlewares import (
+    BuyerHistoryMiddleware,
+    KnowledgeMiddleware,
+    StartedChatMiddleware,
+)
+from bot.telegram.sending import Limits, Outbox, Outgoing
 from bot.telegram.session import TolerantSession
 from handlers import get_routers
 

@@ -20,8 +20,10 @@ from pydantic import Field, field_validator, model_validator
 from bot.clock import TimeZoneName
 from bot.datafiles import DataError, DataFileError, LoadedYaml, StrictModel, load_yaml, validate
 from bot.money import YuanField
+
 # Orders moved to bot.shop.orders; OrderItem and OrderStatus stay importable from here.
 from bot.shop.orders import ONE_SIZE, Order, OrderItem, OrderRecord, OrderStatus, resolve_order  # noqa: F401
+
 
 class ReturnCondition(StrEnum):
     unopened = "unopened"

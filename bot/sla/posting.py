@@ -16,6 +16,7 @@ from bot.sla.periods import local_day
 from bot.sla.report import Report, SlaReporter, next_weekly_post, today_and_week, weekly_post_period
 from bot.telegram.sending import Outbox, Outgoing
 
+
 class SlaReportPoster:
     def __init__(self, settings: Settings, reporter: SlaReporter, holder: KnowledgeHolder, outbox: Outbox,
                  clock: Clock) -> None:

@@ -16,7 +16,15 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.sla import keys
-from bot.sla.metrics import BotMetrics, BuyerCounts, Counters, Metrics, bot_metrics, compute, still_unserved
+from bot.sla.metrics import (
+    BotMetrics,
+    BuyerCounts,
+    Counters,
+    Metrics,
+    bot_metrics,
+    compute,
+    still_unserved,
+)
 from bot.sla.periods import Period, day_key, local_day, next_weekly_report, previous_week
 from bot.sla.recorder import shops_from
 from bot.sla.settings import RateBasis, SlaSettings

@@ -17,18 +17,17 @@ from bot.knowledge.snapshot import Knowledge
 from bot.shop.catalog import Product
 from bot.shop.orders import ONE_SIZE, Order
 from bot.telegram.callbacks import (
-    AsStart,
-    AsMine,
-    AsOrder,
-    AsItem,
-    AsQty,
-    AsKind,
-    AsSize,
-    AsReason,
-    AsSubmit,
-    AsOffer,
-    AsDispute,
     AsCancel,
+    AsDispute,
+    AsItem,
+    AsKind,
+    AsMine,
+    AsOffer,
+    AsOrder,
+    AsQty,
+    AsReason,
+    AsSize,
+    AsSubmit,
     ReviewRating,
 )
 

@@ -19,8 +19,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.runtime.app import Runtime
 from bot.config import Settings
+from bot.runtime.app import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,8 @@ from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
-
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.understanding.normalize import chinese_number
 

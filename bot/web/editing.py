@@ -111,3 +111,9 @@ class EditLog:
 
     async def recent(self, n: int = 20) -> list[dict[str, object]]:
         return [json.loads(raw) for raw in await self._redis.lrange(self._key, 0, n - 1)]
+
+    async def save(self, path: Path, text: str, *, who: int, name: str, kind: str, at: datetime) -> None:
+        """Replace a checked draft's live file atomically and record the change."""
+        before = path.read_text(encoding="utf-8")
+        write_atomically(path, text)
+        await self.record(who, name, kind, at, diff_of(before, text, name))

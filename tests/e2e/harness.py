@@ -16,10 +16,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from bot.sandbox.state import BotCall
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from rich.console import Console
 
-from bot.config import Settings
 from bot.cli.doctor import run_checks
+from bot.config import Settings
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from tests.conftest import TEST_REDIS_URL
 

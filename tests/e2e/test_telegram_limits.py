@@ -9,7 +9,15 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge.snapshot import Knowledge
-from tests.e2e.harness import LIVE_ROOM, NANA, XIAO_WANG, Session, demo_settings, eventually, running_bot
+from tests.e2e.harness import (
+    LIVE_ROOM,
+    NANA,
+    XIAO_WANG,
+    Session,
+    demo_settings,
+    eventually,
+    running_bot,
+)
 from tests.e2e.test_handoff import hand_off, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e

@@ -10,9 +10,9 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.clock import SystemClock
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from bot.telegram.webhook import webhook_app, webhook_secret
 from tests.e2e.harness import XIAO_WANG, demo_settings

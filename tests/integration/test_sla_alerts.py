@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 from redis.asyncio import Redis
+from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 
 from bot.runtime.background import Periodic, every
 from bot.sla.alerts import AlertKind, AlertSweep, SlaAlert, SlaAlerts
 from bot.sla.settings import SlaSettings
-from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 
 
 @pytest.fixture

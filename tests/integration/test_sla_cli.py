@@ -7,10 +7,10 @@ import json
 import socket
 
 from redis.asyncio import Redis
+from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 from typer.testing import CliRunner
 
 from bot.cli.sla import sla_app
-from sla_helpers import AGENT, BUYER, SHOP, Desk, sh, utc_clock
 
 FIELDS = {"id", "rounds", "reply_rate_30s", "reply_rate_3m", "first_response_avg_s",
           "avg_response_s", "non_service_rate", "dissatisfaction_rate", "served"}

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from redis.asyncio import Redis
+from sla_helpers import AGENT, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 from bot.sla.alerts import SlaAlerts
 from bot.sla.periods import Period
-from sla_helpers import AGENT, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 DAY = date(2026, 11, 23)
 OTHER = "mingxiang"

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 from redis.asyncio import Redis
+from sla_helpers import AGENT, AGENT2, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 from bot.sla.periods import Period
 from bot.sla.recorder import SlaRecorder
 from bot.sla.report import SlaReporter
 from bot.sla.settings import RateBasis, SlaSettings
-from sla_helpers import AGENT, AGENT2, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 DAY = date(2026, 11, 23)
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 from redis.asyncio import Redis
+from sla_helpers import AGENT, AGENT2, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 from bot.sla.alerts import AlertKind, SlaAlerts
 from bot.sla.periods import Period
-from sla_helpers import AGENT, AGENT2, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 DAY = date(2026, 11, 23)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from sla_helpers import AGENT, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 from bot.sla.settings import SlaSettings, window_from_env
-from sla_helpers import AGENT, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 
 async def test_weekly_rollover_sunday_23_59_59_to_monday_00_00_00(redis: Redis, key_prefix: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from redis.asyncio import Redis
-
 from sla_helpers import AGENT, BUYER, SHOP, Desk, agent_metrics, sh, shop_metrics, utc_clock
 
 

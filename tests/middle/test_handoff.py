@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, CopyMessage, EditMessageText
 from aiogram.types import Message
 
 from tests.middle.recorded_session import Call
-from tests.middle.test_live_room import put_on_stage
 from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
+from tests.middle.test_live_room import put_on_stage
 
 
 @dataclass

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import ManualClock
+from bot.live_room.burst import BurstGate, RoomAsker
 
 ROOM = -1001000000100
 OTHER_ROOM = -1001000000200

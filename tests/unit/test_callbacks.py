@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers.buttons import Button, ButtonKind
-from bot.handoff.views import card_buttons, cancel_buttons, survey_buttons
+from bot.handoff.views import cancel_buttons, card_buttons, survey_buttons
 from bot.telegram.callbacks import (
     CardButton,
     HandoffButton,

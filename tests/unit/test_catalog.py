@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.shop.catalog import Catalog, OrderStatus, load_catalog
 from bot.datafiles import DataError, DataFileError
 from bot.money import format_yuan, parse_yuan
+from bot.shop.catalog import Catalog, OrderStatus, load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.understanding.evaluation import Labelled, Report, _judge, cross_validate, evaluate, read_labelled
+from bot.understanding.evaluation import (
+    Labelled,
+    Report,
+    _judge,
+    cross_validate,
+    evaluate,
+    read_labelled,
+)
 from bot.understanding.intents import NOISE, UNSURE, Channel, IntentMatcher
 
 ROOT = Path(__file__).resolve().parents[2]

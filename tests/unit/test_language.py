@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers.language import (
+    LanguageRules,
+    Problem,
+    check,
+    compliant_alternative,
+    load_language_rules,
+    plain_text,
+)
 from bot.datafiles import DataFileError
-from bot.answers.language import LanguageRules, Problem, check, compliant_alternative, load_language_rules, plain_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from bot.shop.catalog import Catalog
 from bot.datafiles import DataError, DataFileError
 from bot.promotions import CrossShopRule, ItemDiscountRule, RuleSet, ShopThresholdRule, load_rules
+from bot.shop.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 

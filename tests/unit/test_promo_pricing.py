@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.shop.catalog import Catalog, Product
 from bot.promotions import (
     AllocateBy,
     CartLine,
@@ -26,6 +25,7 @@ from bot.promotions import (
     price_cart,
     quote_as_json,
 )
+from bot.shop.catalog import Catalog, Product
 
 ROOT = Path(__file__).resolve().parents[2]
 CROSS = "cross-shop-150-20"

@@ -17,7 +17,6 @@ from types import MappingProxyType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.shop.catalog import Catalog, Order, OrderItem, OrderStatus, Product, load_catalog
 from bot.promotions import (
     AllocateBy,
     CartLine,
@@ -30,6 +29,7 @@ from bot.promotions import (
     price_cart,
     refund_for,
 )
+from bot.shop.catalog import Catalog, Order, OrderItem, OrderStatus, Product, load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.shop.catalog import Catalog, OrderItem
 from bot.promotions import RefundError, RepricingMismatch, RuleSet, load_rules, refund_for
+from bot.shop.catalog import Catalog, OrderItem
 
 ROOT = Path(__file__).resolve().parents[2]
 

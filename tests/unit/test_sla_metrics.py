@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from bot.sla.metrics import BuyerCounts, Counters, bot_metrics, compute, ratio, reply_rates, slow_days
+from bot.sla.metrics import (
+    BuyerCounts,
+    Counters,
+    bot_metrics,
+    compute,
+    ratio,
+    reply_rates,
+    slow_days,
+)
 from bot.sla.settings import RateBasis
 
 D1, D2 = date(2026, 11, 23), date(2026, 11, 24)

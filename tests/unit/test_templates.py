@@ -14,12 +14,12 @@ from jinja2 import TemplateNotFound
 from jinja2.exceptions import SecurityError
 
 from bot.answers.composer import Asker, product_view
+from bot.answers.rendering import Replies
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.datafiles import DataError, DataFileError
-from bot.understanding.intents import Channel
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge
-from bot.answers.rendering import Replies
+from bot.understanding.intents import Channel
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)

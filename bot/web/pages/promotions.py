@@ -20,12 +20,10 @@ from bot.promotions.ruleset import RuleSet
 from bot.web.context import console_of, person_of
 from bot.web.editing import (
     Problem,
-    diff_of,
     draft_folder,
     editable_files,
     problems_in,
     resolve,
-    write_atomically,
 )
 from bot.web.rendering import render
 from bot.web.security import need_ops
@@ -109,11 +107,8 @@ async def save(request: web.Request) -> web.Response:
     if problems:
         return await _page(request, name, text, cart, status=422, problems=problems, checked=True,
                            not_saved=True)
-    path = console.settings.promo_dir / name
-    before = path.read_text(encoding="utf-8")
-    write_atomically(path, text)
-    await console.edits.record(person_of(request).user_id, name, "promotion", console.clock.now(),
-                               diff_of(before, text, name))
+    await console.edits.save(console.settings.promo_dir / name, text, who=person_of(request).user_id, name=name,
+                             kind="promotion", at=console.clock.now())
     if console.on_saved is not None:
         await console.on_saved()
     raise web.HTTPFound(f"/promotions?file={name}&m=saved")

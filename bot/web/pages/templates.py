@@ -16,12 +16,10 @@ from bot.knowledge.snapshot import Knowledge, load_knowledge, template_samples
 from bot.web.context import console_of, person_of
 from bot.web.editing import (
     Problem,
-    diff_of,
     draft_folder,
     editable_files,
     problems_in,
     resolve,
-    write_atomically,
 )
 from bot.web.rendering import render
 from bot.web.security import need_ops
@@ -94,11 +92,8 @@ async def save(request: web.Request) -> web.Response:
     problems, _ = await asyncio.to_thread(check_draft, console.settings, name, text, console.clock.now())
     if problems:
         return await _page(request, name, text, status=422, problems=problems, checked=True, not_saved=True)
-    path = console.settings.templates_dir / name
-    before = path.read_text(encoding="utf-8")
-    write_atomically(path, text)
-    await console.edits.record(person_of(request).user_id, name, "template", console.clock.now(),
-                               diff_of(before, text, name))
+    await console.edits.save(console.settings.templates_dir / name, text, who=person_of(request).user_id,
+                             name=name, kind="template", at=console.clock.now())
     if console.on_saved is not None:
         await console.on_saved()
     raise web.HTTPFound(f"/templates?file={name}&m=saved")

@@ -83,6 +83,8 @@ def samples(knowledge: Knowledge, at: datetime) -> Iterator[Sample]:
     yield Sample("ops/not_allowed", {}, "ops command from a buyer")
     yield Sample("ops/reload_ok", {"products": 6, "rules": 3, "templates": 40}, "/reload")
     yield Sample("ops/reload_failed", {"errors": ["shop/products.yaml:3: price: bad"]}, "/reload")
+    yield Sample("ops/dead_letter", {"update_id": 1001, "chat_id": 700001, "reason": "ConnectionError: refused",
+                                     "at": "20:15:03"}, "dead letter")
     yield from _desk_samples(knowledge, at, view)
 
 

@@ -1,7 +1,10 @@
 """The `livedesk` command (also `python -m bot`).
 
     livedesk sandbox            the bot against the built-in Telegram emulator + web page
-    livedesk run                the bot on real Telegram (long polling), BOT_TOKEN needed
+    livedesk run                the bot on real Telegram, all in one process (ingest + worker)
+    livedesk ingest             only receive updates into Redis (one per bot)
+    livedesk worker             only handle updates from Redis (as many as you like)
+    livedesk dead-letters ...   updates given up on: list, retry, drop
     livedesk check              load every data file and template; report file:line problems
     livedesk templates lint     render every template with sample data and check the wording
     livedesk intents eval       accuracy of the intent matcher on the labelled set
@@ -13,7 +16,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -32,6 +34,8 @@ from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.log_masking import configure_logging
 from bot.cli.promo import promo_app
 from bot.cli.sla import sla_app
+from bot.cli.dead_letters import dead_letters_app
+from bot.runtime.process import Roles
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -45,6 +49,7 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(intents_app, name="intents")
 app.add_typer(promo_app, name="promo")
 app.add_typer(sla_app, name="sla")
+app.add_typer(dead_letters_app, name="dead-letters")
 
 
 def _print_problems(exc: DataFileError) -> None:
@@ -62,11 +67,11 @@ def _load_holder(settings: Settings) -> KnowledgeHolder:
         raise typer.Exit(1) from None
 
 
-async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = None) -> None:
-    """Serve until SIGINT/SIGTERM (webhook when WEBHOOK_URL is set, else long polling);
-    SIGHUP reloads data; data folders are watched."""
+async def _serve(settings: Settings, runtime: Runtime, roles: Roles, on_ready: str | None = None) -> None:
+    """Serve the given roles until SIGINT/SIGTERM; SIGHUP reloads data; data folders are watched."""
     from bot.knowledge.watcher import watch
-    from bot.telegram.webhook import serve_webhook
+    from bot.runtime.process import serve
+    from bot.telegram.webhook import webhook_secret
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -81,48 +86,67 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
 
     loop.add_signal_handler(signal.SIGHUP, reload_now)
     watcher = loop.create_task(watch([settings.shop_dir, settings.templates_dir, settings.promo_dir],
-                                     runtime.reload_and_report))
-    webhook = await serve_webhook(runtime) if settings.webhook_url else None
-    polling = loop.create_task(runtime.start_polling() if webhook is None else stop.wait())
-    if on_ready:
-        console.print(on_ready)
-    waiter = loop.create_task(stop.wait())
-    await asyncio.wait({polling, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    log.info("stopping: finishing queued answers")
-    if webhook is not None:
-        await webhook.cleanup()
-    else:
-        with contextlib.suppress(RuntimeError):
-            await runtime.dp.stop_polling()
-    stop.set()
-    watcher.cancel()
-    await asyncio.gather(polling, watcher, return_exceptions=True)
-    await runtime.close()
+                                     runtime.reload_and_report)) if roles.work else None
+
+    def ready(metrics_port: int | None) -> None:
+        if on_ready:
+            console.print(on_ready)
+        if metrics_port is not None:
+            log.info("serving /metrics and /healthz on port %s", metrics_port)
+
+    try:
+        await serve(runtime, roles, stop, webhook_secret(settings) if settings.webhook_url else None, ready)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+        await runtime.close()
 
 
-@app.command()
-def run() -> None:
-    """Run the bot on Telegram: long polling, or a webhook when WEBHOOK_URL is set (needs BOT_TOKEN)."""
-    settings = Settings()
-    configure_logging(settings.log_level)
+def _require_token(settings: Settings) -> str:
     if settings.bot_token is None:
         err_console.print("[red]BOT_TOKEN is not set.[/] Get a token from @BotFather and run "
                           "`BOT_TOKEN=123:abc livedesk run` (or try `livedesk sandbox` without one).")
         raise typer.Exit(2)
+    return settings.bot_token.get_secret_value()
+
+
+def _run_roles(roles: Roles, ready: str) -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    token = _require_token(settings)
     holder = _load_holder(settings)
 
     async def main() -> None:
         from bot.runtime.redis_connection import connect
 
-        redis = connect(settings.redis_url or DEFAULT_REDIS_URL)
-        bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+        redis = connect(settings.redis_url or DEFAULT_REDIS_URL, settings.runtime)
+        bot = make_bot(token, settings.telegram_api_base)
         runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
         try:
-            await _serve(settings, runtime, "livedesk is running; Ctrl-C stops it.")
+            await _serve(settings, runtime, roles, ready)
         finally:
             await redis.aclose()
 
     asyncio.run(main())
+
+
+@app.command()
+def run() -> None:
+    """All in one process: ingest + worker (long polling, or a webhook when WEBHOOK_URL is set)."""
+    _run_roles(Roles(ingest=True, work=True), "livedesk is running; Ctrl-C stops it.")
+
+
+@app.command()
+def ingest() -> None:
+    """Only receive updates and keep them in Redis (run exactly one; needs BOT_TOKEN)."""
+    _run_roles(Roles(ingest=True, work=False), "livedesk ingest is running; Ctrl-C stops it.")
+
+
+@app.command()
+def worker() -> None:
+    """Only handle updates kept in Redis (run as many as you like, on any machines)."""
+    _run_roles(Roles(ingest=False, work=True), "livedesk worker is running; Ctrl-C stops it.")
 
 
 @app.command()
@@ -150,11 +174,11 @@ def sandbox(
             err_console.print(f"[red]Cannot listen on {emulator.host}:{emulator.port}: {exc.strerror}.[/] "
                               "Use --port to pick another port.")
             raise typer.Exit(1) from None
-        redis = connect(settings.redis_url) if settings.redis_url else embedded()
+        redis = connect(settings.redis_url, settings.runtime) if settings.redis_url else embedded()
         bot = make_bot(SANDBOX_TOKEN, base)
         runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
         try:
-            await _serve(settings, runtime,
+            await _serve(settings, runtime, Roles(ingest=True, work=True),
                          f"[bold green]livedesk sandbox:[/] open {base}/ in a browser (Ctrl-C stops it).")
         finally:
             await redis.aclose()

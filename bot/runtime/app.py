@@ -8,6 +8,7 @@ owns them until `close()`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ from redis.asyncio import Redis
 
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.clock import Clock
+from bot.runtime.effects import SentEffects
+from bot.runtime.keys import RuntimeKeys
+from bot.runtime.metrics import RuntimeMetrics
 from bot.config import Settings
 from bot.telegram.fsm_keys import CONVERSATION_TTL, ConversationKeyBuilder
 from bot.handoff.desk import Desk
@@ -54,26 +58,43 @@ class Runtime:
     redis: Redis
     desk: Desk
     alerts: SlaAlerts
+    clock: Clock
+    metrics: RuntimeMetrics
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
         errors = await self.holder.reload()
-        if not errors:
-            return
+        if errors:
+            self.tell_ops("ops/reload_failed", {"errors": [str(e) for e in errors]})
+
+    def tell_ops(self, template: str, data: dict[str, object]) -> None:
+        """Send a rendered ops template to every ops account (settings and staff with the ops role)."""
         knowledge = self.holder.current
-        text = knowledge.render(knowledge.replies.default_locale, "ops/reload_failed",
-                                {"errors": [str(e) for e in errors]})
+        text = knowledge.render(knowledge.replies.default_locale, template, data)
         ops = set(self.settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
                                              if knowledge.catalog.is_ops(s.id)}
         for user_id in sorted(ops):
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
-    async def start_background(self) -> None:
-        """Learn the bot's own name and start the desk's workers (relays, queue, alerts)."""
-        self.desk.start(self.alerts)
+    async def learn_identity(self) -> None:
+        """Learn the bot's own name (for the private-chat link the handlers offer)."""
         me = await self.bot.me()
         self.dp["private_link"] = f"https://t.me/{me.username}?start=live"
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
+
+    async def run_background(self) -> None:
+        """The desk's loops (relays, queue, alerts, weekly report) until cancelled; run under a
+        lease by the workers so that exactly one process runs them."""
+        self.desk.start(self.alerts)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.desk.stop()
+
+    async def start_background(self) -> None:
+        """Learn the bot's own name and start the desk's workers (relays, queue, alerts)."""
+        self.desk.start(self.alerts)
+        await self.learn_identity()
 
     async def start_polling(self, polling_timeout: int = 10) -> None:
         """Poll Telegram until stopped. Updates are handled one after another so an update
@@ -105,7 +126,9 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     outbox = Outbox(bot, Limits(per_second=settings.send_rate_per_second,
                                 group_per_minute=settings.group_messages_per_minute,
                                 private_per_second=settings.private_messages_per_second,
-                                max_attempts=settings.send_max_attempts))
+                                max_attempts=settings.send_max_attempts),
+                    effects=SentEffects(redis, RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions),
+                                        bot))
 
     async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
         locale, answer = payload
@@ -128,4 +151,5 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         stage=StageStore(redis, settings.redis_prefix), desk=desk,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix))
+                   desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix),
+                   clock=clock, metrics=RuntimeMetrics())

@@ -29,6 +29,8 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, MessageId, ReplyParameters
 from aiolimiter import AsyncLimiter
 
+from bot.runtime.effects import CURRENT_UPDATE, SentEffects
+
 log = logging.getLogger(__name__)
 
 IDLE_WORKER_SECONDS = 30.0
@@ -50,6 +52,8 @@ class Outgoing:
     """What this message is, for logs ("answer", "burst", "ops"...)."""
     method: TelegramMethod[Message] | TelegramMethod[MessageId] | None = None
     sent: asyncio.Future[Message | MessageId] | None = field(default=None, repr=False)
+    effect_key: str | None = None
+    """Set when queued while handling an update: a second handling sends it only once."""
 
 
 @dataclass
@@ -59,6 +63,7 @@ class OutboxStats:
     retried_after_429: int = 0
     retried_errors: int = 0
     given_up: int = 0
+    shown_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,9 @@ SendFunc = Callable[[Outgoing], Awaitable[Message]]
 
 
 class Outbox:
-    def __init__(self, bot: Bot, limits: Limits = Limits()) -> None:
+    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None) -> None:
         self._bot = bot
+        self._effects = effects
         self._limits = limits
         self._global = AsyncLimiter(limits.per_second, 1.0)
         self._chat_limiters: dict[int, AsyncLimiter] = {}
@@ -102,6 +108,11 @@ class Outbox:
         """
         loop = asyncio.get_running_loop()
         item.sent = loop.create_future()
+        scope = CURRENT_UPDATE.get()
+        if scope is not None and self._effects is not None:
+            if item.effect_key is None:
+                item.effect_key = scope.effect_key(item.chat_id, item.purpose)
+            scope.sends.append(item.sent)
         queue = self._queues.get(item.chat_id)
         if queue is None:
             queue = self._queues[item.chat_id] = asyncio.Queue()
@@ -148,6 +159,15 @@ class Outbox:
 
     async def _deliver(self, item: Outgoing) -> None:
         assert item.sent is not None
+        if item.effect_key is not None and self._effects is not None:
+            before = await self._effects.recall(item.chat_id, item.effect_key)
+            if before is not None:
+                self.stats.shown_before += 1
+                log.info("%s to chat %s was sent when this update was handled before; not again",
+                         item.purpose, item.chat_id)
+                if not item.sent.done():
+                    item.sent.set_result(before)
+                return
         attempt = 0
         while True:
             attempt += 1
@@ -187,6 +207,8 @@ class Outbox:
                 await asyncio.sleep(min(10.0, 0.2 * 2 ** attempt))
                 continue
             self.stats.sent += 1
+            if item.effect_key is not None and self._effects is not None:
+                await self._effects.record(item.chat_id, item.effect_key, message)
             if not item.sent.done():
                 item.sent.set_result(message)
             return

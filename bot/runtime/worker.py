@@ -82,7 +82,11 @@ class Worker:
         live = await self._live_workers()
         share = min(self._settings.worker_max_partitions, math.ceil(self._keys.partitions / live))
         for partition, (lease, _, task) in list(self._owned.items()):
-            if task.done() or not await lease.try_acquire():
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                log.error("partition %s stopped on an error; taking it up again", partition,
+                          exc_info=task.exception())
+                await self._drop(partition, release=True)
+            elif not await lease.try_acquire():
                 log.warning("worker %s lost partition %s", self.name, partition)
                 await self._drop(partition, release=False)
         for partition in list(self._owned)[share:]:

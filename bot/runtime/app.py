@@ -123,12 +123,14 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.update.outer_middleware(KnowledgeMiddleware(holder))
     dp.include_routers(*get_routers(settings))
 
+    metrics = RuntimeMetrics()
     outbox = Outbox(bot, Limits(per_second=settings.send_rate_per_second,
                                 group_per_minute=settings.group_messages_per_minute,
                                 private_per_second=settings.private_messages_per_second,
                                 max_attempts=settings.send_max_attempts),
                     effects=SentEffects(redis, RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions),
-                                        bot))
+                                        bot),
+                    observe=metrics)
 
     async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
         locale, answer = payload
@@ -152,4 +154,4 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
                    desk=desk, alerts=SlaAlerts(redis, settings.sla, clock, settings.redis_prefix),
-                   clock=clock, metrics=RuntimeMetrics())
+                   clock=clock, metrics=metrics)

@@ -22,6 +22,8 @@ Refresh = Callable[["RuntimeMetrics"], Awaitable[None]]
 
 
 class RuntimeMetrics:
+    """The process's metrics; also the outbox's SendObserver (sends by purpose, 429s)."""
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
@@ -51,6 +53,12 @@ class RuntimeMetrics:
         self.handoff_oldest_wait = Gauge("livedesk_handoff_oldest_wait_seconds",
                                          "How long the longest-waiting buyer has waited", registry=r)
         self.started = time.monotonic()
+
+    def sent(self, purpose: str) -> None:
+        self.sends.labels(purpose).inc()
+
+    def flood_wait(self, chat_id: int, retry_after: float) -> None:
+        self.flood_waits.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -77,10 +77,22 @@ class Limits:
 SendFunc = Callable[[Outgoing], Awaitable[Message]]
 
 
+class SendObserver:
+    """Told about each message sent and each 429 (metrics); does nothing by default."""
+
+    def sent(self, purpose: str) -> None:
+        """A message for `purpose` was accepted by Telegram."""
+
+    def flood_wait(self, chat_id: int, retry_after: float) -> None:
+        """Telegram answered 429 for `chat_id`."""
+
+
 class Outbox:
-    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None) -> None:
+    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None,
+                 observe: SendObserver | None = None) -> None:
         self._bot = bot
         self._effects = effects
+        self._observe = observe
         self._limits = limits
         self._global = AsyncLimiter(limits.per_second, 1.0)
         self._chat_limiters: dict[int, AsyncLimiter] = {}
@@ -177,6 +189,8 @@ class Outbox:
                 message = await self._call(item)
             except TelegramRetryAfter as exc:
                 self.stats.retried_after_429 += 1
+                if self._observe is not None:
+                    self._observe.flood_wait(item.chat_id, exc.retry_after)
                 log.warning("429 from Telegram for %s to chat %s: waiting %ss and sending again",
                             item.purpose, item.chat_id, exc.retry_after)
                 if attempt >= self._limits.max_attempts * 4:
@@ -207,6 +221,8 @@ class Outbox:
                 await asyncio.sleep(min(10.0, 0.2 * 2 ** attempt))
                 continue
             self.stats.sent += 1
+            if self._observe is not None:
+                self._observe.sent(item.purpose)
             if item.effect_key is not None and self._effects is not None:
                 await self._effects.record(item.chat_id, item.effect_key, message)
             if not item.sent.done():

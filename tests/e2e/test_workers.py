@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
@@ -201,3 +202,36 @@ async def test_an_update_that_keeps_failing_is_dead_lettered_ops_told_and_can_be
         await emulator.wait_until(lambda: answers_to(emulator, XIAO_LI, failing), timeout=10,
                                   what="the retried update answered")
         assert await streams.dead_letters() == []
+
+
+async def test_metrics_and_health_show_what_was_handled(
+        redis: Redis, key_prefix: str, knowledge: Knowledge) -> None:
+    settings = fast_settings(key_prefix)
+    settings.runtime.metrics_port = 0
+    ports: list[int] = []
+    async with Emulator() as emulator:
+        clock = SystemClock()
+        runtime = build_runtime(settings, bot=make_bot(SANDBOX_TOKEN, emulator.base_url), redis=redis,
+                                clock=clock, holder=KnowledgeHolder(settings, clock, knowledge))
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(runtime, Roles(ingest=True, work=True), stop,
+                                         on_ready=lambda port: ports.append(port)))
+        try:
+            await eventually(lambda: ports, timeout=15, what="the metrics server")
+            message = emulator.user_sends(XIAO_WANG, XIAO_WANG, QUESTION)["message_id"]
+            await eventually(lambda: answers_to(emulator, XIAO_WANG, message), timeout=10, what="the answer")
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{ports[0]}/healthz") as health:
+                    assert health.status == 200 and (await health.json()) == {"ok": True}
+                async with http.get(f"http://127.0.0.1:{ports[0]}/metrics") as page:
+                    body = await page.text()
+            lines = dict(line.rsplit(" ", 1) for line in body.splitlines() if line and not line.startswith("#"))
+            assert float(lines["livedesk_updates_received_total"]) == 1
+            assert float(lines["livedesk_updates_handled_total"]) == 1
+            assert sum(float(v) for k, v in lines.items() if k.startswith("livedesk_sends_total{")) >= 1
+            assert float(lines["livedesk_dead_letters"]) == 0
+            assert "livedesk_handoff_queue_length" in lines
+        finally:
+            stop.set()
+            await asyncio.gather(task, return_exceptions=True)
+            await runtime.close()

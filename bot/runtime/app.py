@@ -111,7 +111,7 @@ class Runtime:
         await self.desk.stop()
         await self.burst.close()
         await self.outbox.close()
-        await self.dp.storage.close()
+        # The FSM storage shares the Redis client the caller owns (and closes).
         await self.bot.session.close()
 
 

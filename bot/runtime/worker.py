@@ -132,6 +132,8 @@ class Worker:
                         await sleep_unless(quit_event, min(1.0, self._settings.claim_idle_seconds / 4 or 0.05))
                         continue
                     caught_up = not entries
+                    if entries:
+                        log.info("partition %s: taking up %d unfinished update(s) first", partition, len(entries))
                 else:
                     entries = await self._streams.read_new(partition, self.name, READ_BATCH, READ_BLOCK_MS)
             except RedisError as exc:

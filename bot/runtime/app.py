@@ -129,7 +129,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
                                 private_per_second=settings.private_messages_per_second,
                                 max_attempts=settings.send_max_attempts),
                     effects=SentEffects(redis, RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions),
-                                        bot),
+                                        bot, claim_seconds=settings.runtime.claim_idle_seconds),
                     observe=metrics)
 
     async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:

@@ -1,10 +1,14 @@
 """What an update already made visible, so that handling it twice shows it once.
 
 Updates are handled at least once (a worker killed mid-update, a retry after a Redis
-error). Every message the bot sends while handling an update gets a key made of the
-update id, the chat, the purpose and its rank among such sends; once Telegram accepted
-it, the sent message is recorded under that key for a day. Handling the update again
-produces the same keys, and the outbox returns the recorded message instead of sending.
+error, two workers briefly both believing they own a partition). Every message the bot
+sends while handling an update gets a key made of the update id, the chat, the purpose
+and its rank among such sends. Before sending, the key is claimed ("sending", expiring
+after `claim_seconds`); once Telegram accepted the message it is recorded under that key
+for a day. Handling the update again produces the same keys: a recorded message is
+returned instead of sending, and a claimed one is waited for, so two handlers running at
+once still send once. What remains: a process killed after Telegram applied a message
+and before it was recorded; its claim expires and the message is sent again.
 
 The update being handled is carried in a ContextVar (the one process-wide object here):
 the outbox is reached from deep inside services that never see the update, and a
@@ -49,23 +53,48 @@ class UpdateScope:
 CURRENT_UPDATE: ContextVar[UpdateScope | None] = ContextVar("livedesk_current_update", default=None)
 
 
+SENDING = b"sending"
+WAIT_STEP_SECONDS = 0.2
+
+
 class SentEffects:
     """Sent messages by effect key, in Redis."""
 
-    def __init__(self, redis: Redis, keys: RuntimeKeys, bot: Bot) -> None:
+    def __init__(self, redis: Redis, keys: RuntimeKeys, bot: Bot, claim_seconds: float = 10.0) -> None:
         self._redis = redis
         self._keys = keys
         self._bot = bot
+        self._claim_ms = max(100, int(claim_seconds * 1000))
 
-    async def recall(self, chat_id: int, key: str) -> Message | MessageId | None:
-        """The message sent before under this key, or None (also when Redis cannot say)."""
+    async def claim(self, chat_id: int, key: str) -> Message | MessageId | None:
+        """None when this process should send now (the key is claimed for it); else the
+        message sent before under this key, waiting while another handler is sending it."""
+        name = self._keys.effect(chat_id, key)
         try:
-            raw = await self._redis.get(self._keys.effect(chat_id, key))
+            while True:
+                if await self._redis.set(name, SENDING, nx=True, px=self._claim_ms):
+                    return None
+                raw = await self._redis.get(name)
+                if raw is None:
+                    continue  # the other claim just expired
+                if raw in (SENDING, SENDING.decode()):
+                    await asyncio.sleep(WAIT_STEP_SECONDS)
+                    continue
+                return self._parse(raw)
         except RedisError as exc:
             log.warning("cannot check whether %s to chat %s was sent (%s); sending", key, chat_id, exc)
             return None
-        if raw is None:
-            return None
+
+    async def unclaim(self, chat_id: int, key: str) -> None:
+        """The send was given up: let a later handling try again."""
+        name = self._keys.effect(chat_id, key)
+        try:
+            if await self._redis.get(name) in (SENDING, SENDING.decode()):
+                await self._redis.delete(name)
+        except RedisError as exc:
+            log.warning("could not release the claim on %s to chat %s (%s)", key, chat_id, exc)
+
+    def _parse(self, raw: bytes | str) -> Message | MessageId:
         data = json.loads(raw)
         kind = MessageId if data["t"] == "message_id" else Message
         return kind.model_validate(data["v"], context={"bot": self._bot})

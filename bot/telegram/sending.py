@@ -93,6 +93,7 @@ class Outbox:
         self._bot = bot
         self._effects = effects
         self._observe = observe
+        self._unclaims: set[asyncio.Task[None]] = set()
         self._limits = limits
         self._global = AsyncLimiter(limits.per_second, 1.0)
         self._chat_limiters: dict[int, AsyncLimiter] = {}
@@ -172,7 +173,7 @@ class Outbox:
     async def _deliver(self, item: Outgoing) -> None:
         assert item.sent is not None
         if item.effect_key is not None and self._effects is not None:
-            before = await self._effects.recall(item.chat_id, item.effect_key)
+            before = await self._effects.claim(item.chat_id, item.effect_key)
             if before is not None:
                 self.stats.shown_before += 1
                 log.info("%s to chat %s was sent when this update was handled before; not again",
@@ -231,6 +232,10 @@ class Outbox:
 
     def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
         self.stats.given_up += 1
+        if item.effect_key is not None and self._effects is not None:
+            task = asyncio.get_running_loop().create_task(self._effects.unclaim(item.chat_id, item.effect_key))
+            self._unclaims.add(task)
+            task.add_done_callback(self._unclaims.discard)
         log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r",
                   item.purpose, item.chat_id, item.reply_to, reason, item.text[:200])
         if item.sent is not None and not item.sent.done():

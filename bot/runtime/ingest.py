@@ -88,13 +88,27 @@ class Ingest:
                 backoff = min(30.0, backoff * 2)
                 continue
             backoff = 0.5
-            for update in updates:
-                raw = update.model_dump(mode="json", exclude_unset=True, by_alias=True)
-                if len(raw) <= 1:
-                    pass  # a malformed update, logged and blanked by the session: nothing to keep
-                elif not await self._keep_until_written(raw, stop):
-                    return  # stopped before it was kept: not acknowledged
-                offset = update.update_id + 1
+            if not await self._keep_batch(updates, stop):
+                return  # stopped before all were kept: not acknowledged, Telegram sends them again
+            if updates:
+                offset = updates[-1].update_id + 1
+
+    async def _keep_batch(self, updates: list[Update], stop: asyncio.Event) -> bool:
+        """Keep a getUpdates page: partitions written in parallel, each in order."""
+        lanes: dict[int, list[dict[str, Any]]] = {}
+        for update in updates:
+            raw = update.model_dump(mode="json", exclude_unset=True, by_alias=True)
+            if len(raw) <= 1:
+                continue  # a malformed update, logged and blanked by the session: nothing to keep
+            lanes.setdefault(self._streams.partition_for(raw), []).append(raw)
+
+        async def lane(items: list[dict[str, Any]]) -> bool:
+            for item in items:
+                if not await self._keep_until_written(item, stop):
+                    return False
+            return True
+
+        return all(await asyncio.gather(*(lane(items) for items in lanes.values())))
 
     def webhook_app(self, secret: str, path: str) -> web.Application:
         """The webhook endpoint: checks the secret, keeps the update, then answers 200."""

@@ -122,10 +122,13 @@ class UpdateStreams:
                 raise
         self._groups_ready.add(partition)
 
+    def partition_for(self, update: dict[str, Any]) -> int:
+        return partition_of(ordering_key(update), self.keys.partitions)
+
     async def add(self, update: dict[str, Any]) -> bool:
         """Keep one raw update; False when this update id was written before (a re-delivery)."""
         update_id = int(update["update_id"])
-        partition = partition_of(ordering_key(update), self.keys.partitions)
+        partition = self.partition_for(update)
         entry = await self._add(keys=[self.keys.seen(partition, update_id), self.keys.stream(partition)],
                                 args=[SEEN_TTL_SECONDS, update_id, json.dumps(update, ensure_ascii=False)])
         return entry is not None

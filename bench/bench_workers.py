@@ -25,6 +25,14 @@ spread) each ask "什么时候发货" at once. Figures:
 
 Ratios are printed against `w1` and against `echo`. Figures depend heavily on the machine;
 the reference machine has 2 cores shared with other work, so 4 workers cannot beat 2.
+
+What we saw (2 cores shared with ~8 other busy processes, load average ~9, so these are
+noise-dominated; 200 questions): echo 115 updates/s (p50 1.5 s, CPU 1.1 ms/update);
+run 16/s; w1 52/s (p50 2.3 s, CPU 7.6 ms/update); w2 17/s; w4 106/s (p50 0.7 s). The
+order of w1/w2/w4 changed from run to run with the machine's load; no scaling claim can
+be made from them. CPU per update (~7 ms vs echo's ~1 ms, bot work included) is the
+steadier figure: per update the worker pays XREADGROUP (batched), the FSM GET, the
+handler, a claim SET NX and a record SET around the send, and the settle script.
 """
 
 from __future__ import annotations

@@ -239,3 +239,29 @@ async def test_metrics_and_health_show_what_was_handled(
             stop.set()
             await asyncio.gather(task, return_exceptions=True)
             await runtime.close()
+
+
+async def test_an_update_failing_on_redis_for_a_while_is_retried_and_answered_once(
+        redis: Redis, key_prefix: str, knowledge: Knowledge) -> None:
+    settings = fast_settings(key_prefix)
+    failures_left = 2
+
+    async def away_then_back(handler: Callable[[Any, dict[str, Any]], Awaitable[Any]], event: Any,
+                             data: dict[str, Any]) -> Any:
+        nonlocal failures_left
+        if event.from_user and event.from_user.id == XIAO_LI and failures_left:
+            failures_left -= 1
+            raise RedisConnectionError("Connection refused")
+        return await handler(event, data)
+
+    async with serving(settings, redis, knowledge, Roles(ingest=True, work=True)) as (emulator, runtime):
+        runtime.dp.message.outer_middleware(away_then_back)
+        streams = UpdateStreams(redis, RuntimeKeys(key_prefix, FAST["stream_partitions"]))
+        asked = emulator.user_sends(XIAO_LI, XIAO_LI, QUESTION)["message_id"]
+        await eventually(lambda: answers_to(emulator, XIAO_LI, asked), timeout=15, what="the answer")
+        while not await streams_drained(streams):
+            await asyncio.sleep(0.05)
+        assert failures_left == 0
+        assert len(answers_to(emulator, XIAO_LI, asked)) == 1
+        assert await streams.dead_letters() == []
+        assert runtime.metrics.updates_failed._value.get() == 2

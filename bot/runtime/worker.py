@@ -114,6 +114,9 @@ class Worker:
                 await lease.release()
 
     async def _release_all(self) -> None:
+        for _, quit_event, _ in self._owned.values():
+            quit_event.set()  # all at once: each finishes its current update (or blocking read)
+        await asyncio.gather(*(task for _, _, task in self._owned.values()), return_exceptions=True)
         for partition in list(self._owned):
             await self._drop(partition, release=True)
         with contextlib.suppress(RedisError):

@@ -72,10 +72,3 @@ async def redis(key_prefix: str) -> AsyncIterator[Redis]:
             await client.delete(key)
         await client.aclose()
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses the real Redis is marked `redis`, so `-m redis` (the Cluster run
-    in scripts/test) selects all of them, not only those marked by hand."""
-    for item in items:
-        if "redis" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.redis)

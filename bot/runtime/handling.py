@@ -90,9 +90,9 @@ class UpdateHandler:
             await asyncio.gather(*scope.sends, return_exceptions=True)
         return attempt.error
 
-    async def handle(self, entry: Entry, stop: asyncio.Event) -> None:
-        """Handle `entry` until done or given up; always leaves it acknowledged or dead-lettered,
-        unless `stop` interrupts the retries (it then stays pending for the next owner)."""
+    async def handle(self, entry: Entry, stop: asyncio.Event) -> bool:
+        """Handle `entry` until done or given up; True when it was acknowledged or dead-lettered,
+        False when `stop` interrupted the retries (it then stays pending for the next owner)."""
         started = time.monotonic()
         attempts = self._settings.handle_max_attempts
         error: BaseException | None = None
@@ -102,7 +102,7 @@ class UpdateHandler:
                 await self._streams.settle(entry)
                 self._metrics.updates_handled.inc()
                 self._metrics.handle_seconds.observe(time.monotonic() - started)
-                return
+                return True
             self._metrics.updates_failed.inc()
             if isinstance(error, ValidationError):
                 break  # an update that does not parse will never parse
@@ -113,7 +113,7 @@ class UpdateHandler:
                         entry.update_id, attempt, attempts, error, delay)
             try:
                 await asyncio.wait_for(stop.wait(), delay)
-                return  # stopping: left pending, the next owner handles it
+                return False  # stopping: left pending, the next owner handles it
             except TimeoutError:
                 pass
         reason = f"{type(error).__name__}: {error}"
@@ -125,3 +125,4 @@ class UpdateHandler:
             await self._on_dead(entry, reason)
         except Exception:  # noqa: BLE001 - telling ops must not stop the partition
             log.exception("could not tell ops about dead letter %s", entry.update_id)
+        return True

@@ -32,7 +32,7 @@ from bot.runtime.streams import UpdateStreams
 
 log = logging.getLogger(__name__)
 
-READ_BATCH = 20
+READ_BATCH = 10
 READ_BLOCK_MS = 1000
 
 
@@ -123,7 +123,7 @@ class Worker:
             await self._streams.redis.zrem(self._keys.workers(), self.name)
 
     async def _consume(self, partition: int, quit_event: asyncio.Event) -> None:
-        """Handle the partition's entries in order until told to quit (after the current one)."""
+        """Handle the partition's entries in order until told to quit (after the current batch)."""
         idle_ms = int(self._settings.claim_idle_seconds * 1000)
         caught_up = False
         while not quit_event.is_set():
@@ -144,14 +144,17 @@ class Worker:
                 caught_up = False
                 await sleep_unless(quit_event, 1.0)
                 continue
+            # The whole batch is handled even when asked to quit meanwhile: entries read but
+            # left would stay pending under this worker, and the partition's next owner could
+            # take them only after `claim_idle_seconds`.
             for entry in entries:
-                if quit_event.is_set():
-                    break
                 try:
-                    await self._handler.handle(entry, quit_event)
+                    settled = await self._handler.handle(entry, quit_event)
                 except RedisError as exc:
                     # Could not acknowledge or dead-letter: it stays pending and is taken up again.
                     log.warning("partition %s: update %s not settled (%s)", partition, entry.update_id, exc)
-                    caught_up = False
+                    settled = False
                     await sleep_unless(quit_event, 1.0)
+                if not settled:
+                    caught_up = False  # the rest waits behind it, in order
                     break

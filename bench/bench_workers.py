@@ -26,13 +26,23 @@ spread) each ask "什么时候发货" at once. Figures:
 Ratios are printed against `w1` and against `echo`. Figures depend heavily on the machine;
 the reference machine has 2 cores shared with other work, so 4 workers cannot beat 2.
 
-What we saw (2 cores shared with ~8 other busy processes, load average ~9, so these are
-noise-dominated; 200 questions): echo 115 updates/s (p50 1.5 s, CPU 1.1 ms/update);
-run 16/s; w1 52/s (p50 2.3 s, CPU 7.6 ms/update); w2 17/s; w4 106/s (p50 0.7 s). The
-order of w1/w2/w4 changed from run to run with the machine's load; no scaling claim can
-be made from them. CPU per update (~7 ms vs echo's ~1 ms, bot work included) is the
-steadier figure: per update the worker pays XREADGROUP (batched), the FSM GET, the
-handler, a claim SET NX and a record SET around the send, and the settle script.
+What we saw (2 cores shared with other work, load average ~3, 300 questions, one run):
+
+    mode   updates/s  p50 ms  p99 ms  CPU ms/update  × w1  × echo
+    echo       907      226     330      0.70        5.55   1.00
+    run        198      715    1506      3.90        1.21   0.22
+    w1         164      887    1833      4.63        1.00   0.18
+    w2         128     1246    2304      6.10        0.78   0.14
+    w4          78     2354    3844      7.90        0.48   0.09
+
+More workers did not help on this machine: the emulator, ingest, Redis and the workers
+share two cores, and CPU per update grows with each process (idle blocking reads per
+partition, lease renewals, heartbeats). The all-in-one process is the fastest here. An
+earlier run at load ~9 varied by 3-6x between modes from run to run; compare only ratios
+measured in one run on a quiet machine. CPU per update (~4-5 ms vs echo's 0.7 ms, bot work
+included) is the steadier figure: per update a worker pays its share of XREADGROUP, the
+FSM GET, the handler (intent matching, rendering, SLA script, history), a claim SET NX and
+a record SET around the send, and the settle script.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from bot.clock import TimeZoneName
 from bot.handoff.settings import HandoffSettings
+from bot.runtime.settings import RuntimeSettings
 from bot.sla.settings import SlaSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,8 @@ class Settings(BaseSettings):
     handoff: HandoffSettings = Field(default_factory=HandoffSettings,
                                      description="Queue, ETA, per-agent cap, 'no agent yet' notice")
     sla: SlaSettings = Field(default_factory=SlaSettings, description="Service-level definitions")
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings,
+                                     description="Update streams, workers, leases, metrics (see README)")
     sla_window: str | None = Field(default=None, description="SLA_WINDOW=08:00-23:00 overrides sla.window")
 
     web_public_url: str | None = Field(

@@ -1,7 +1,7 @@
 """Shared fixtures: the demo catalogue, a controllable clock, and a real Redis per test.
 
 Redis tests talk to the real server named by LIVEDESK_TEST_REDIS_URL (default
-redis://127.0.0.1:6379/15). Each test gets its own key prefix and every key under it is
+redis://127.0.0.1:6379/15), or to a Redis Cluster when it is `redis+cluster://...`. Each test gets its own key prefix and every key under it is
 deleted afterwards, so tests never see each other's data. `scripts/test` starts a
 throwaway redis-server when none answers; if none is reachable the Redis tests fail
 (they are never skipped).
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from bot.clock import ManualClock
 from bot.shop.catalog import Catalog, load_catalog
@@ -26,6 +26,19 @@ from bot.understanding.topics import load_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("LIVEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""`redis+cluster://host:port/0` runs the Redis tests against a Redis Cluster (scripts/test does,
+after the single-server run, for the tests marked `redis`)."""
+CLUSTER_SCHEME = "redis+cluster://"
+
+
+def test_redis_client(url: str = TEST_REDIS_URL, **options: object) -> Redis:
+    """A client for the test server: a RedisCluster client for a `redis+cluster://` URL."""
+    if url.startswith(CLUSTER_SCHEME):
+        return RedisCluster.from_url("redis://" + url.removeprefix(CLUSTER_SCHEME), **options)  # type: ignore[return-value]
+    return Redis.from_url(url, **options)
+
+
+test_redis_client.__test__ = False  # type: ignore[attr-defined]
 DEMO_NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Asia/Shanghai, a Monday
 
 
@@ -60,7 +73,7 @@ def key_prefix() -> str:
 @pytest.fixture
 async def redis(key_prefix: str) -> AsyncIterator[Redis]:
     """A real Redis connection; keys under `key_prefix` are removed after the test."""
-    client = Redis.from_url(TEST_REDIS_URL, decode_responses=False)
+    client = test_redis_client(decode_responses=False)
     await client.ping()
     try:
         yield client
@@ -68,3 +81,4 @@ async def redis(key_prefix: str) -> AsyncIterator[Redis]:
         async for key in client.scan_iter(match=f"{key_prefix}*", count=500):
             await client.delete(key)
         await client.aclose()
+

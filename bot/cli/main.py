@@ -1,7 +1,10 @@
 """The `livedesk` command (also `python -m bot`).
 
     livedesk sandbox            the bot against the built-in Telegram emulator + web page
-    livedesk run                the bot on real Telegram (long polling), BOT_TOKEN needed
+    livedesk run                the bot on real Telegram, all in one process (ingest + worker)
+    livedesk ingest             only receive updates into Redis (one per bot)
+    livedesk worker             only handle updates from Redis (as many as you like)
+    livedesk dead-letters ...   updates given up on: list, retry, drop
     livedesk check              load every data file and template; report file:line problems
     livedesk templates lint     render every template with sample data and check the wording
     livedesk intents eval|try   how well the topic model reads buyers; how it reads one message
@@ -16,7 +19,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import sys
@@ -27,9 +29,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from bot.cli.archive import archive_app
+from bot.cli.customers import customers_app
+from bot.cli.dead_letters import dead_letters_app
 from bot.cli.intents import intents_app
 from bot.cli.promo import promo_app
 from bot.cli.redis_access import UNREACHABLE_EXIT_CODE, RedisUnreachable, announce, ensure_reachable
+from bot.cli.returns import returns_app
 from bot.cli.sla import sla_app
 from bot.cli.web import register as register_web
 from bot.clock import SystemClock
@@ -38,12 +44,10 @@ from bot.datafiles import DataFileError
 from bot.knowledge.snapshot import KnowledgeHolder, load_knowledge
 from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.runtime.log_masking import configure_logging
+from bot.runtime.process import Roles
 
 if TYPE_CHECKING:
     from aiohttp import web
-from bot.cli.archive import archive_app
-from bot.cli.customers import customers_app
-from bot.cli.returns import returns_app
 
 log = logging.getLogger("livedesk")
 console = Console()
@@ -60,6 +64,7 @@ register_web(app)
 app.add_typer(returns_app, name="returns")
 app.add_typer(customers_app, name="customers")
 app.add_typer(archive_app, name="archive")
+app.add_typer(dead_letters_app, name="dead-letters")
 
 
 def _print_problems(exc: DataFileError) -> None:
@@ -77,11 +82,11 @@ def _load_holder(settings: Settings) -> KnowledgeHolder:
         raise typer.Exit(1) from None
 
 
-async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = None) -> None:
-    """Serve until SIGINT/SIGTERM (webhook when WEBHOOK_URL is set, else long polling);
-    SIGHUP reloads data; data folders are watched."""
+async def _serve(settings: Settings, runtime: Runtime, roles: Roles, on_ready: str | None = None) -> None:
+    """Serve the given roles until SIGINT/SIGTERM; SIGHUP reloads data; data folders are watched."""
     from bot.knowledge.watcher import watch
-    from bot.telegram.webhook import serve_webhook
+    from bot.runtime.process import serve
+    from bot.telegram.webhook import webhook_secret
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -96,23 +101,21 @@ async def _serve(settings: Settings, runtime: Runtime, on_ready: str | None = No
 
     loop.add_signal_handler(signal.SIGHUP, reload_now)
     watcher = loop.create_task(watch([settings.shop_dir, settings.templates_dir, settings.promo_dir],
-                                     runtime.reload_and_report))
-    webhook = await serve_webhook(runtime) if settings.webhook_url else None
-    polling = loop.create_task(runtime.start_polling() if webhook is None else stop.wait())
-    if on_ready:
-        console.print(on_ready)
-    waiter = loop.create_task(stop.wait())
-    await asyncio.wait({polling, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    log.info("stopping: finishing queued answers")
-    if webhook is not None:
-        await webhook.cleanup()
-    else:
-        with contextlib.suppress(RuntimeError):
-            await runtime.dp.stop_polling()
-    stop.set()
-    watcher.cancel()
-    await asyncio.gather(polling, watcher, return_exceptions=True)
-    await runtime.close()
+                                     runtime.reload_and_report)) if roles.work else None
+
+    def ready(metrics_port: int | None) -> None:
+        if on_ready:
+            console.print(on_ready)
+        if metrics_port is not None:
+            log.info("serving /metrics and /healthz on port %s", metrics_port)
+
+    try:
+        await serve(runtime, roles, stop, webhook_secret(settings) if settings.webhook_url else None, ready)
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+        await runtime.close()
 
 
 def _run_with_redis(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -124,15 +127,18 @@ def _run_with_redis(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
         raise typer.Exit(UNREACHABLE_EXIT_CODE) from None
 
 
-@app.command()
-def run() -> None:
-    """Run the bot on Telegram: long polling, or a webhook when WEBHOOK_URL is set (needs BOT_TOKEN)."""
-    settings = Settings()
-    configure_logging(settings.log_level)
+def _require_token(settings: Settings) -> str:
     if settings.bot_token is None:
         err_console.print("[red]BOT_TOKEN is not set.[/] Get a token from @BotFather and run "
                           "`BOT_TOKEN=123:abc livedesk run` (or try `livedesk sandbox` without one).")
         raise typer.Exit(2)
+    return settings.bot_token.get_secret_value()
+
+
+def _run_roles(roles: Roles, ready: str) -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    token = _require_token(settings)
     holder = _load_holder(settings)
 
     async def main() -> None:
@@ -140,16 +146,34 @@ def run() -> None:
 
         url = settings.redis_url or DEFAULT_REDIS_URL
         announce(err_console, url, settings.redis_prefix)
-        redis = connect(url)
+        redis = connect(url, settings.runtime)
         try:
             await ensure_reachable(redis, url)
-            bot = make_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+            bot = make_bot(token, settings.telegram_api_base)
             runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
-            await _serve(settings, runtime, "livedesk is running; Ctrl-C stops it.")
+            await _serve(settings, runtime, roles, ready)
         finally:
             await redis.aclose()
 
     _run_with_redis(main)
+
+
+@app.command()
+def run() -> None:
+    """All in one process: ingest + worker (long polling, or a webhook when WEBHOOK_URL is set)."""
+    _run_roles(Roles(ingest=True, work=True), "livedesk is running; Ctrl-C stops it.")
+
+
+@app.command()
+def ingest() -> None:
+    """Only receive updates and keep them in Redis (run exactly one; needs BOT_TOKEN)."""
+    _run_roles(Roles(ingest=True, work=False), "livedesk ingest is running; Ctrl-C stops it.")
+
+
+@app.command()
+def worker() -> None:
+    """Only handle updates kept in Redis (run as many as you like, on any machines)."""
+    _run_roles(Roles(ingest=False, work=True), "livedesk worker is running; Ctrl-C stops it.")
 
 
 @app.command()
@@ -180,7 +204,7 @@ def sandbox(
                               "Use --port to pick another port.")
             raise typer.Exit(1) from None
         announce(err_console, settings.redis_url, settings.redis_prefix)
-        redis = connect(settings.redis_url) if settings.redis_url else embedded()
+        redis = connect(settings.redis_url, settings.runtime) if settings.redis_url else embedded()
         console_runner: web.AppRunner | None = None
         try:
             if settings.redis_url:
@@ -191,7 +215,7 @@ def sandbox(
             played = settings.model_copy(update={"web_public_url": settings.web_public_url or console_url})
             runtime = build_runtime(played, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
             console_runner = await _sandbox_console(settings, runtime, emulator.host, chosen)
-            await _serve(settings, runtime,
+            await _serve(settings, runtime, Roles(ingest=True, work=True),
                          f"[bold green]livedesk sandbox:[/] open {base}/ in a browser, the console at "
                          f"{console_url}/ (Ctrl-C stops it).")
         finally:

@@ -31,9 +31,16 @@ def not_allowed() -> Message:
     return Message("ops/not_allowed")
 
 
+def dead_letter(update_id: int, chat_id: int | None, reason: str, at: str) -> Message:
+    """An update given up on after its retries (`livedesk dead-letters` handles it)."""
+    return Message("ops/dead_letter", {"update_id": update_id, "chat_id": chat_id, "reason": reason, "at": at})
+
+
 def samples(data: SampleData, templates: int) -> Iterator[Sample]:
     yield Sample(reload_ok(data.catalog, data.rules, templates), "/reload")
     problems = [DataError(Path(name), 1, "a problem in the file") for name in SHOP_FILES]
     for some in (problems[:1], problems):
         yield Sample(reload_failed(some), "/reload refused")
     yield Sample(not_allowed(), "ops command from a buyer")
+    yield Sample(dead_letter(1001, data.askers[0].user_id, "ConnectionError: refused", "20:15:03"), "dead letter")
+    yield Sample(dead_letter(1002, None, "TelegramBadRequest: chat not found", "20:15:04"), "dead letter")

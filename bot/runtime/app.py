@@ -8,6 +8,7 @@ owns them until `close()`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from redis.asyncio import Redis
 from bot.aftersales.cases import CaseStore
 from bot.aftersales.reviews import ReviewInvitations, complaint_check
 from bot.aftersales.service import AftersalesService
+from bot.answers.message import Message
 from bot.buyers.started import StartedChats
 from bot.clock import Clock
 from bot.config import Settings
@@ -45,6 +47,9 @@ from bot.live_room.burst import BurstGate, RoomAsker, mentioned
 from bot.live_room.messages import gathered, private_link
 from bot.live_room.stage import LiveStage, StageStore
 from bot.runtime.background import Background, desk_background
+from bot.runtime.effects import SentEffects
+from bot.runtime.keys import RuntimeKeys
+from bot.runtime.metrics import RuntimeMetrics
 from bot.shop.orders import DemoOrders, OrderSource
 from bot.sla.alerts import AlertSweep, SlaAlerts
 from bot.sla.posting import SlaReportPoster
@@ -85,25 +90,45 @@ class Runtime:
     """What agents do, for the console as for the agents' group."""
     store: HandoffStore
     """Conversations and queues, read by the console (and by tests)."""
+    clock: Clock
+    metrics: RuntimeMetrics
 
     async def reload_and_report(self) -> None:
         """Reload the data files (SIGHUP, file watcher) and tell the ops accounts if it failed."""
         errors = await self.holder.reload()
-        if not errors:
-            return
+        if errors:
+            self.tell_ops(data_messages.reload_failed(errors))
+
+    def tell_ops(self, message: Message) -> None:
+        """Send a notice (a template contract's message) to every ops account (settings and
+        staff with the ops role)."""
         knowledge = self.holder.current
-        text = knowledge.render_message(knowledge.replies.default_locale, data_messages.reload_failed(errors))
+        text = knowledge.render_message(knowledge.replies.default_locale, message)
         ops = set(self.settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
                                              if knowledge.catalog.is_ops(s.id)}
         for user_id in sorted(ops):
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
-    async def start_background(self) -> None:
-        """Learn the bot's own name and start the background workers (relays, queue, SLA)."""
-        self.background.start()
+    async def learn_identity(self) -> None:
+        """Learn the bot's own name (for the private-chat link the handlers offer)."""
         me = await self.bot.me()
         self.dp["private_link"] = private_link(me.username or "")
         log.info("bot @%s (%s) serving live room %s", me.username, me.id, self.settings.live_room_chat_id)
+
+    async def run_background(self) -> None:
+        """The background workers (relays, queue, alerts, weekly report, follow-ups) until
+        cancelled; run under a lease by the workers so that exactly one process runs them."""
+        self.background.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.background.stop()
+
+    async def start_background(self) -> None:
+        """Learn the bot's own name and start the background workers in this process (the
+        in-process path the end-to-end harness drives)."""
+        self.background.start()
+        await self.learn_identity()
 
     async def start_polling(self, polling_timeout: int = 10) -> None:
         """Poll Telegram until stopped. Updates are handled one after another so an update
@@ -120,7 +145,7 @@ class Runtime:
         await self.background.stop()
         await self.burst.close()
         await self.outbox.close()
-        await self.dp.storage.close()
+        # The FSM storage shares the Redis client the caller owns (and closes).
         await self.bot.session.close()
 
 
@@ -133,10 +158,14 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.update.outer_middleware(KnowledgeMiddleware(holder))
     dp.include_routers(*get_routers(settings))
 
+    metrics = RuntimeMetrics()
     outbox = Outbox(bot, Limits(per_second=settings.send_rate_per_second,
                                 group_per_minute=settings.group_messages_per_minute,
                                 private_per_second=settings.private_messages_per_second,
-                                max_attempts=settings.send_max_attempts))
+                                max_attempts=settings.send_max_attempts),
+                    effects=SentEffects(redis, RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions),
+                                        bot, claim_seconds=settings.runtime.claim_idle_seconds),
+                    observe=metrics)
 
     async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
         locale, answer = payload
@@ -188,4 +217,5 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   background=background, relays=relays, agent_desk=agent_desk, store=store)
+                   background=background, relays=relays, agent_desk=agent_desk, store=store,
+                   clock=clock, metrics=metrics)

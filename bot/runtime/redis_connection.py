@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from bot.runtime.settings import RuntimeSettings
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,20 @@ def _retry() -> Retry:
     return Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=5)
 
 
-def connect(url: str) -> Redis:
-    """A client for the server at `url`, retrying connection errors and timeouts."""
-    return Redis.from_url(
-        url,
-        retry=_retry(),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        health_check_interval=30,
-        socket_connect_timeout=5,
-    )
+def connect(url: str, settings: RuntimeSettings | None = None) -> Redis:
+    """A client for the server at `url`, retrying connection errors and timeouts.
+
+    The pool is bounded and reads time out, so a hung Redis fails an update (which is then
+    retried) instead of freezing the process. A `redis+cluster://` URL (or REDIS_CLUSTER=1
+    style settings handled by the caller) gives a Redis Cluster client with the same options.
+    """
+    settings = settings or RuntimeSettings()
+    options = dict(retry=_retry(), retry_on_error=[RedisConnectionError, RedisTimeoutError],
+                   socket_connect_timeout=5, socket_timeout=settings.redis_socket_timeout,
+                   max_connections=settings.redis_max_connections)
+    if url.startswith("redis+cluster://"):
+        return RedisCluster.from_url("redis://" + url.removeprefix("redis+cluster://"), **options)  # type: ignore[return-value]
+    return Redis.from_url(url, health_check_interval=30, **options)
 
 
 def embedded() -> Redis:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from bot.clock import Clock
 from bot.sla import keys
@@ -155,6 +155,11 @@ class SlaRecorder:
         call_keys, args = self._call(event)
         if event.shop in self._registered:
             raw = await self._script(call_keys, args)
+        elif isinstance(self._redis, RedisCluster):
+            # redis-py refuses scripts inside a cluster pipeline: two round trips, once per shop.
+            await self._redis.sadd(keys.shops_registry(self._prefix), event.shop)
+            raw = await self._script(call_keys, args)
+            self._registered.add(event.shop)
         else:
             pipe = self._redis.pipeline(transaction=False)
             pipe.sadd(keys.shops_registry(self._prefix), event.shop)

@@ -30,6 +30,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 from aiolimiter import AsyncLimiter
 
+from bot.runtime.effects import CURRENT_UPDATE, SentEffects
 from bot.runtime.log_masking import mask
 from bot.telegram.text_limits import split_text
 
@@ -55,6 +56,8 @@ class Outgoing:
     method: TelegramMethod[Any] | None = None
     """Any Bot API call paced and retried like a message (copyMessage, createForumTopic...)."""
     sent: asyncio.Future[Any] | None = field(default=None, repr=False)
+    effect_key: str | None = None
+    """Set when queued while handling an update: a second handling sends it only once."""
 
 
 @dataclass
@@ -64,6 +67,7 @@ class OutboxStats:
     retried_after_429: int = 0
     retried_errors: int = 0
     given_up: int = 0
+    shown_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,23 @@ class Limits:
 SendFunc = Callable[[Outgoing], Awaitable[Message]]
 
 
+class SendObserver:
+    """Told about each message sent and each 429 (metrics); does nothing by default."""
+
+    def sent(self, purpose: str) -> None:
+        """A message for `purpose` was accepted by Telegram."""
+
+    def flood_wait(self, chat_id: int, retry_after: float) -> None:
+        """Telegram answered 429 for `chat_id`."""
+
+
 class Outbox:
-    def __init__(self, bot: Bot, limits: Limits = Limits()) -> None:
+    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None,
+                 observe: SendObserver | None = None) -> None:
         self._bot = bot
+        self._effects = effects
+        self._observe = observe
+        self._unclaims: set[asyncio.Task[None]] = set()
         self._limits = limits
         self._global = AsyncLimiter(limits.per_second, 1.0)
         self._chat_limiters: dict[int, AsyncLimiter] = {}
@@ -122,6 +140,11 @@ class Outbox:
     def _queue(self, item: Outgoing) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         item.sent = loop.create_future()
+        scope = CURRENT_UPDATE.get()
+        if scope is not None and self._effects is not None:
+            if item.effect_key is None:
+                item.effect_key = scope.effect_key(item.chat_id, item.purpose)
+            scope.sends.append(item.sent)
         queue = self._queues.get(item.chat_id)
         if queue is None:
             queue = self._queues[item.chat_id] = asyncio.Queue()
@@ -168,6 +191,15 @@ class Outbox:
 
     async def _deliver(self, item: Outgoing) -> None:
         assert item.sent is not None
+        if item.effect_key is not None and self._effects is not None:
+            before = await self._effects.claim(item.chat_id, item.effect_key)
+            if before is not None:
+                self.stats.shown_before += 1
+                log.info("%s to chat %s was sent when this update was handled before; not again",
+                         item.purpose, item.chat_id)
+                if not item.sent.done():
+                    item.sent.set_result(before)
+                return
         attempt = 0
         while True:
             attempt += 1
@@ -177,6 +209,8 @@ class Outbox:
                 message = await self._call(item)
             except TelegramRetryAfter as exc:
                 self.stats.retried_after_429 += 1
+                if self._observe is not None:
+                    self._observe.flood_wait(item.chat_id, exc.retry_after)
                 log.warning("429 from Telegram for %s to chat %s: waiting %ss and sending again",
                             item.purpose, item.chat_id, exc.retry_after)
                 if attempt >= self._limits.max_attempts * 4:
@@ -207,12 +241,20 @@ class Outbox:
                 await asyncio.sleep(min(10.0, 0.2 * 2 ** attempt))
                 continue
             self.stats.sent += 1
+            if self._observe is not None:
+                self._observe.sent(item.purpose)
+            if item.effect_key is not None and self._effects is not None:
+                await self._effects.record(item.chat_id, item.effect_key, message)
             if not item.sent.done():
                 item.sent.set_result(message)
             return
 
     def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
         self.stats.given_up += 1
+        if item.effect_key is not None and self._effects is not None:
+            task = asyncio.get_running_loop().create_task(self._effects.unclaim(item.chat_id, item.effect_key))
+            self._unclaims.add(task)
+            task.add_done_callback(self._unclaims.discard)
         # Masked before it is shortened: a phone number cut in half would escape the log filter.
         log.error("gave up sending %s to chat %s (reply to %s): %s; text was %r",
                   item.purpose, item.chat_id, item.reply_to, reason, mask(item.text)[:200])

@@ -1,4 +1,11 @@
-"""Receiving updates by webhook (production), with Telegram's secret token checked.
+"""The webhook secret, and a webhook that handles updates directly (no streams).
+
+`livedesk run` / `livedesk ingest` receive webhooks through `bot.runtime.ingest`, which
+keeps each update in Redis before answering (registered with max_connections=1) and
+checks the secret derived here. The direct app below remains for in-process use (the
+end-to-end webhook test drives the Dispatcher through it).
+
+Receiving updates by webhook, with Telegram's secret token checked.
 
 Telegram calls the webhook URL with the header X-Telegram-Bot-Api-Secret-Token set to
 the secret given at setWebhook; any request without it is refused with 401. Updates are

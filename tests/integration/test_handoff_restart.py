@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.handoff import keys
 from bot.handoff.model import Direction, Presence, Priority, Role, Status
 from bot.handoff.store import HandoffStore
-from tests.conftest import TEST_REDIS_URL
+from tests.conftest import test_redis_client
 
 pytestmark = pytest.mark.redis
 
@@ -26,7 +26,7 @@ NANA, LILI = 900001, 900003
 @pytest.fixture
 async def second_connection() -> AsyncIterator[Redis]:
     """What a restarted process has: its own connection to the same server."""
-    client = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    client = test_redis_client(decode_responses=True)
     try:
         yield client
     finally:

@@ -1,0 +1,109 @@
+"""What an update already made visible, so that handling it twice shows it once.
+
+Updates are handled at least once (a worker killed mid-update, a retry after a Redis
+error, two workers briefly both believing they own a partition). Every message the bot
+sends while handling an update gets a key made of the update id, the chat, the purpose
+and its rank among such sends. Before sending, the key is claimed ("sending", expiring
+after `claim_seconds`); once Telegram accepted the message it is recorded under that key
+for a day. Handling the update again produces the same keys: a recorded message is
+returned instead of sending, and a claimed one is waited for, so two handlers running at
+once still send once. What remains: a process killed after Telegram applied a message
+and before it was recorded; its claim expires and the message is sent again.
+
+The update being handled is carried in a ContextVar (the one process-wide object here):
+the outbox is reached from deep inside services that never see the update, and a
+ContextVar is exactly "per task" — tasks started while handling inherit it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.types import Message, MessageId
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.runtime.keys import RuntimeKeys
+
+log = logging.getLogger(__name__)
+
+EFFECT_TTL_SECONDS = 24 * 3600
+
+
+@dataclass
+class UpdateScope:
+    """The update being handled and the sends it queued (awaited before it is acknowledged)."""
+
+    update_id: int
+    _ranks: Counter[tuple[int, str]] = field(default_factory=Counter)
+    sends: list[asyncio.Future[Any]] = field(default_factory=list)
+
+    def effect_key(self, chat_id: int, purpose: str) -> str:
+        self._ranks[(chat_id, purpose)] += 1
+        return f"u{self.update_id}:{purpose}:{self._ranks[(chat_id, purpose)]}"
+
+
+CURRENT_UPDATE: ContextVar[UpdateScope | None] = ContextVar("livedesk_current_update", default=None)
+
+
+SENDING = b"sending"
+WAIT_STEP_SECONDS = 0.2
+
+
+class SentEffects:
+    """Sent messages by effect key, in Redis."""
+
+    def __init__(self, redis: Redis, keys: RuntimeKeys, bot: Bot, claim_seconds: float = 10.0) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._bot = bot
+        self._claim_ms = max(100, int(claim_seconds * 1000))
+
+    async def claim(self, chat_id: int, key: str) -> Message | MessageId | None:
+        """None when this process should send now (the key is claimed for it); else the
+        message sent before under this key, waiting while another handler is sending it."""
+        name = self._keys.effect(chat_id, key)
+        try:
+            while True:
+                if await self._redis.set(name, SENDING, nx=True, px=self._claim_ms):
+                    return None
+                raw = await self._redis.get(name)
+                if raw is None:
+                    continue  # the other claim just expired
+                if raw in (SENDING, SENDING.decode()):
+                    await asyncio.sleep(WAIT_STEP_SECONDS)
+                    continue
+                return self._parse(raw)
+        except RedisError as exc:
+            log.warning("cannot check whether %s to chat %s was sent (%s); sending", key, chat_id, exc)
+            return None
+
+    async def unclaim(self, chat_id: int, key: str) -> None:
+        """The send was given up: let a later handling try again."""
+        name = self._keys.effect(chat_id, key)
+        try:
+            if await self._redis.get(name) in (SENDING, SENDING.decode()):
+                await self._redis.delete(name)
+        except RedisError as exc:
+            log.warning("could not release the claim on %s to chat %s (%s)", key, chat_id, exc)
+
+    def _parse(self, raw: bytes | str) -> Message | MessageId:
+        data = json.loads(raw)
+        kind = MessageId if data["t"] == "message_id" else Message
+        return kind.model_validate(data["v"], context={"bot": self._bot})
+
+    async def record(self, chat_id: int, key: str, sent: Message | MessageId) -> None:
+        data = {"t": "message_id" if isinstance(sent, MessageId) else "message",
+                "v": sent.model_dump(mode="json", exclude_none=True, by_alias=True)}
+        try:
+            await self._redis.set(self._keys.effect(chat_id, key), json.dumps(data, ensure_ascii=False),
+                                  ex=EFFECT_TTL_SECONDS)
+        except RedisError as exc:
+            log.warning("sent %s to chat %s but could not record it (%s)", key, chat_id, exc)

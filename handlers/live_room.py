@@ -14,9 +14,9 @@ from aiogram import Router
 from aiogram.types import Message, User
 
 from bot.answers.composer import Answer, Asker
-from bot.buyers.started import StartedChats
 from bot.clock import Clock
 from bot.config import Settings
+from bot.customers.started import StartedChats
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import Knowledge

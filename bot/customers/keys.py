@@ -4,6 +4,9 @@
     P:{cu:B}:notes    LIST    agents' notes on B as JSON {by, text, at}, oldest first, capped
     P:{cu:B}:tier     STRING  a tier set by hand (vip), overriding the computed one
     P:{cu}:buyers     ZSET    every buyer with a record, scored by last change (ms), for export
+    P:{cu:B}:started  STRING  "1" once buyer B has started the bot (/start or any private
+                              message): Telegram lets a bot write to a user only after that;
+                              TTL renewed on each private message
     P:{ar:B}:chat     STREAM  the chat archive of buyer B: every message between B and the
                               shop (author buyer|bot|agent, kind, text); entries older than
                               the retention are trimmed on each XADD (MINID ~)
@@ -39,3 +42,7 @@ def chat_day(prefix: str, day: str) -> str:
 
 def buyers(prefix: str) -> str:
     return f"{prefix}:{{cu}}:buyers"
+
+
+def started(prefix: str, buyer: int) -> str:
+    return f"{prefix}:{{cu:{int(buyer)}}}:started"

@@ -24,11 +24,11 @@ from bot.aftersales.cases import CaseStore
 from bot.aftersales.reviews import ReviewInvitations, complaint_check
 from bot.aftersales.service import AftersalesService
 from bot.answers.message import Message
-from bot.buyers.started import StartedChats
 from bot.clock import Clock
 from bot.config import Settings
 from bot.customers.archive import ChatArchive
 from bot.customers.records import CustomerRecords
+from bot.customers.started import StartedChats
 from bot.customers.store import CustomerStore
 from bot.followups.once import OnceStore
 from bot.followups.payment_reminder import PaymentReminders

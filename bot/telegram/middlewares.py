@@ -9,7 +9,7 @@ from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Message, TelegramObject
 
-from bot.buyers.started import StartedChats
+from bot.customers.started import StartedChats
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import KnowledgeHolder

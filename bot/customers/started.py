@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from bot.buyers import keys
+from bot.customers import keys
 
 STARTED_TTL_S = 180 * 24 * 3600
 """Forgotten after half a year without a private message; they are invited again then."""

@@ -19,6 +19,10 @@ from tests.e2e.harness import NANA, XIAO_WANG, demo_settings, running_bot
 
 pytestmark = pytest.mark.e2e
 
+RELOAD_TIMEOUT_S = 30.0
+"""A reload loads every file, trains the topic model and lints every template: seconds on a
+busy machine, so its reply gets longer than a chat answer's default wait."""
+
 
 def _copy_data(tmp_path: Path) -> dict[str, Path]:
     dirs = {}
@@ -73,13 +77,13 @@ async def test_reload_with_a_broken_file_keeps_the_last_good_answers(
         products = dirs["shop"] / "products.yaml"
         good = products.read_text(encoding="utf-8")
         products.write_text(good.replace('price: "120.00"', 'price: "12O.00"'), encoding="utf-8")
-        report = await session.private(NANA, "/reload")
+        report = await session.private(NANA, "/reload", timeout=RELOAD_TIMEOUT_S)
         assert "重新加载失败" in report.text and "products.yaml:" in report.text and "price" in report.text
         answer = await session.private(XIAO_WANG, "连衣裙多少钱")
         assert "120.00" in answer.text  # the last good catalogue still answers
 
         products.write_text(good.replace('price: "120.00"', 'price: "118.00"'), encoding="utf-8")
-        report = await session.private(NANA, "/reload")
+        report = await session.private(NANA, "/reload", timeout=RELOAD_TIMEOUT_S)
         assert "数据已重新加载" in report.text
         answer = await session.private(XIAO_WANG, "连衣裙多少钱")
         assert "118.00" in answer.text  # editing the data changed the answer, no code change

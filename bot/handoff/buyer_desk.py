@@ -2,7 +2,7 @@
 
 Private-chat handlers call this. Every step is durable: a buyer's message is logged with
 its relay in Redis before anything is sent (the relay worker delivers it), the claim and
-queue position live in the HandoffStore, and the SLA recorder hears of each event it
+queue position live in the handoff stores, and the SLA recorder hears of each event it
 measures.
 """
 

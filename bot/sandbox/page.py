@@ -7,7 +7,7 @@ side. It talks to these endpoints, all JSON:
 GET  /sandbox/api/state
      Snapshot: {"bot", "chats": {"live_room", "agents"}, "people": [...], "topics": [...],
      "messages": [...last 300 per chat...], "seq", "stats"}. Message views are described
-     in `TelegramState.message_view`.
+     in `ChatLog.message_view`.
 GET  /sandbox/api/events?since=SEQ&timeout=SECONDS
      Long poll (timeout default 25, max 55): answers as soon as anything newer than SEQ
      happened. {"seq", "events": [...], "reset": bool, "stats"}. Event types: "message"

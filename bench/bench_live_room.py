@@ -15,7 +15,7 @@ What runs. For each repeat, two passes against a fresh Telegram Bot API emulator
   through the same `make_bot` session (aiohttp, parse_mode HTML), same polling.
 
 Both get the same N comments (default 2,000) from many distinct buyers
-(`emulator.new_buyer()`, about 10 % with language_code "en"), same order, same timing.
+(`emulator.chats.new_buyer()`, about 10 % with language_code "en"), same order, same timing.
 
 Settings. Pacing and gathering are switched off as far as Settings allow
 (burst_gather_seconds=0.001, burst_repeat_seconds=0, group_messages_per_minute=1e6,
@@ -106,8 +106,9 @@ from bot.config import DEFAULT_REDIS_URL, Settings  # noqa: E402
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge  # noqa: E402
 from bot.live_room.messages import room_answer  # noqa: E402
 from bot.runtime.app import build_runtime, make_bot  # noqa: E402
+from bot.sandbox.call_record import BotCall  # noqa: E402
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator  # noqa: E402
-from bot.sandbox.state import BotCall, TelegramState  # noqa: E402
+from bot.sandbox.state import TelegramState  # noqa: E402
 from bot.understanding.intents import Channel  # noqa: E402
 
 LIVE_ROOM = -1001000000100
@@ -247,7 +248,7 @@ def make_plan(knowledge: Knowledge, n: int, *, distinct: bool, seed: int = 2) ->
     buyers = []
     for _ in range(buyer_count):
         language = "en" if rng.random() < EN_SHARE else "zh-hans"
-        person = scratch.new_buyer(language)
+        person = scratch.chats.new_buyer(language)
         buyers.append((language, person.name, person.id))
     now = datetime.now(UTC)
     seen: set[tuple[str, str]] = set()
@@ -338,7 +339,7 @@ async def run_pass(kind: str, plan: Plan, knowledge: Knowledge, args: argparse.N
                    prefix: str) -> PassResult:
     emulator = Emulator()
     base = await emulator.start()
-    people = [emulator.new_buyer(lang) for lang, _ in plan.buyers]
+    people = [emulator.chats.new_buyer(lang) for lang, _ in plan.buyers]
     names = [name for _, name in plan.buyers]
     assert [p.name for p in people] == names, "buyer names differ from the plan"
     bot = make_bot(SANDBOX_TOKEN, base)
@@ -373,9 +374,9 @@ async def run_pass(kind: str, plan: Plan, knowledge: Knowledge, args: argparse.N
         # Set-up, not measured: the stage product (livedesk) or one echo, which also opens
         # the HTTP connection the sends will use.
         emulator.user_sends(LIVE_ROOM, NANA, "/now BS-DRESS" if kind == "livedesk" else "hello")
-        await emulator.wait_sent(1, LIVE_ROOM, method="sendMessage", timeout=10)
+        await emulator.record.wait_sent(1, LIVE_ROOM, method="sendMessage", timeout=10)
         await asyncio.sleep(0.05)
-        baseline_calls = len(emulator.calls)
+        baseline_calls = len(emulator.record.calls)
         baseline_done = finished.count
         n = len(plan.comments)
         expected_ids: dict[int, float] = {}  # message_id -> injected at (comments to be answered)
@@ -406,7 +407,7 @@ async def run_pass(kind: str, plan: Plan, knowledge: Knowledge, args: argparse.N
                 await asyncio.sleep(0)
         for message_id, user_id, wanted in injected:
             if wanted:
-                stored = emulator.stored(LIVE_ROOM, message_id)
+                stored = emulator.chat_log.stored(LIVE_ROOM, message_id)
                 assert stored is not None
                 expected_ids[message_id] = stored.created_at
                 by_user.setdefault(user_id, []).append(message_id)
@@ -420,8 +421,8 @@ async def run_pass(kind: str, plan: Plan, knowledge: Knowledge, args: argparse.N
         quiet_since = time.perf_counter()
         limit = time.perf_counter() + args.timeout
         while True:
-            new = emulator.calls[scanned:]
-            scanned = len(emulator.calls)
+            new = emulator.record.calls[scanned:]
+            scanned = len(emulator.record.calls)
             for call in new:
                 if call.ok and call.method == "sendMessage" and call.chat_id == LIVE_ROOM:
                     sends += 1

@@ -15,7 +15,7 @@ the end):
 
 Pacing is off (30/s, 20/min/group and 1/s/chat raised to 10^6): we measure the work, not
 Telegram's limits. Once every process is ready (polling; the workers own all 16
-partitions), N buyers (`emulator.new_buyer()`, distinct private chats, so the work can
+partitions), N buyers (`emulator.chats.new_buyer()`, distinct private chats, so the work can
 spread) each ask "什么时候发货" at once. Figures:
 
 * updates/s: N / (last answer - injection);
@@ -142,18 +142,18 @@ async def one_mode(mode: str, n: int, redis_url: str) -> Result:
         try:
             await wait_for(ready, 180, f"{mode} ready")
             cpu_before = sum(cpu_seconds(p.pid) for p in processes)
-            buyers = [emulator.new_buyer().id for _ in range(n)]
+            buyers = [emulator.chats.new_buyer().id for _ in range(n)]
             started = time.perf_counter()
             for b in buyers:
                 emulator.user_sends(b, b, QUESTION)
 
             async def done() -> bool:
-                return all(emulator.sent("sendMessage", b) for b in buyers)
+                return all(emulator.record.sent("sendMessage", b) for b in buyers)
 
             await wait_for(done, 600, f"{mode}: every buyer answered")
             cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
-            latencies = sorted((emulator.sent("sendMessage", b)[0].at - started) * 1000 for b in buyers)
-            end = max(emulator.sent("sendMessage", b)[0].at for b in buyers)
+            latencies = sorted((emulator.record.sent("sendMessage", b)[0].at - started) * 1000 for b in buyers)
+            end = max(emulator.record.sent("sendMessage", b)[0].at for b in buyers)
         finally:
             for p in processes:
                 p.terminate()

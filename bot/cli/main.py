@@ -237,7 +237,7 @@ async def _sandbox_console(settings: Settings, runtime: Runtime, host: str, port
 
     staff = [(s.id, s.name) for s in runtime.holder.current.catalog.staff.values()]
     deps = build_console(settings, WebSettings(), token=SANDBOX_TOKEN, agent_desk=runtime.agent_desk,
-                         store=runtime.store, holder=runtime.holder,
+                         handoff=runtime.handoff, holder=runtime.holder,
                          redis=runtime.redis, clock=SystemClock(), sandbox_people=staff,
                          on_saved=runtime.reload_and_report)
     return await serve_console(make_app(deps), host, port)

@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
             runtime = build_runtime(settings, bot=bot, redis=redis, clock=SystemClock(), holder=holder)
             username = web_settings.bot_username or (await bot.me()).username
             console_deps = build_console(settings, web_settings.model_copy(update={"bot_username": username}),
-                                         token=token, agent_desk=runtime.agent_desk, store=runtime.store,
+                                         token=token, agent_desk=runtime.agent_desk, handoff=runtime.handoff,
                                          holder=holder, redis=redis,
                                          clock=SystemClock())
             runner = await serve_console(make_app(console_deps), host or web_settings.host,

@@ -31,7 +31,7 @@ from bot.handoff.model import (
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import may_act
 from bot.handoff.relays import RelayWorker
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.views import survey_buttons
 from bot.sla.recorder import SlaRecorder
 
@@ -39,9 +39,9 @@ log = logging.getLogger(__name__)
 
 
 class AgentDesk:
-    def __init__(self, store: HandoffStore, sla: SlaRecorder, notifier: Notifier, assigner: Assigner,
+    def __init__(self, stores: HandoffStores, sla: SlaRecorder, notifier: Notifier, assigner: Assigner,
                  relays: RelayWorker, clock: Clock) -> None:
-        self._store = store
+        self._stores = stores
         self._sla = sla
         self._notifier = notifier
         self._assigner = assigner
@@ -52,11 +52,11 @@ class AgentDesk:
         return self._notifier.agent_name(agent_id)
 
     async def conversation_in_topic(self, thread_id: int | None) -> Conversation | None:
-        return None if thread_id is None else await self._store.for_topic(thread_id)
+        return None if thread_id is None else await self._stores.conversations.for_topic(thread_id)
 
     async def conversation(self, conversation_id: int) -> Conversation | None:
         """The conversation a context card's button is about."""
-        return await self._store.get(conversation_id)
+        return await self._stores.conversations.get(conversation_id)
 
     def _refused(self, conversation: Conversation, agent_id: int, reason: str,
                  target: str | None = None) -> None:
@@ -80,14 +80,14 @@ class AgentDesk:
                 and not self._notifier.knowledge.catalog.serves(agent_id, conversation.shop)):
             self._refused(conversation, agent_id, "shop")
             return TakeResult(TakeOutcome.not_serving, conversation, conversation.agent_id)
-        result = await self._store.take(conversation.id, agent_id, at=self._clock.now())
+        result = await self._stores.conversations.take(conversation.id, agent_id, at=self._clock.now())
         notifier = self._notifier
         if result.outcome is TakeOutcome.taken and result.conversation is not None:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_message(result.conversation, messages.taken(agent))
             notifier.to_buyer(result.conversation, messages.agent_joined(agent))
             notifier.remove_buyer_buttons(result.conversation,
-                                          await self._store.take_cancel_message(result.conversation.id))
+                                          await self._stores.queue.take_cancel_message(result.conversation.id))
         elif result.outcome is TakeOutcome.held_by_other:
             notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.holder)))
         elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
@@ -127,14 +127,14 @@ class AgentDesk:
                               payload: Mapping[str, Any], **logged: Any) -> bool:
         """Store an agent's reply with its relay to the buyer, and count it for the SLA;
         False (nothing done) when a redelivered update brought it again."""
-        _, relay_id = await self._store.log_and_relay(conversation.id, Role.agent, agent_id, text,
+        _, relay_id = await self._stores.messages.log_and_relay(conversation.id, Role.agent, agent_id, text,
                                                       Direction.to_buyer, payload, at=self._clock.now(), **logged)
         if relay_id is None:
             return False
         await self._sla.agent_reply(conversation.shop, str(conversation.id), agent_id,
                                     conversation.buyer_id, text, at=self._clock.now())
         if text:
-            await self._store.note_history(conversation.buyer_id, Role.agent, text, at=self._clock.now())
+            await self._stores.messages.note_history(conversation.buyer_id, Role.agent, text, at=self._clock.now())
         self._relays.wake()
         return True
 
@@ -172,10 +172,10 @@ class AgentDesk:
             if conversation.is_open and not catalog.serves(to_agent, conversation.shop):
                 self._refused(conversation, agent_id, "target", notifier.agent_name(to_agent))
                 return False
-            result = await self._store.transfer(conversation.id, by, to_agent=to_agent, at=now)
+            result = await self._stores.conversations.transfer(conversation.id, by, to_agent=to_agent, at=now)
             label = notifier.agent_name(to_agent)
         else:
-            result = await self._store.transfer(conversation.id, by, to_shop=target, at=now)
+            result = await self._stores.conversations.transfer(conversation.id, by, to_shop=target, at=now)
             label = catalog.shops[target].name
         if result.outcome is TransferOutcome.held_by_other:
             notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.previous_agent)))
@@ -200,7 +200,7 @@ class AgentDesk:
             return False
         now = self._clock.now()
         # Only as held when `may_act` decided: if someone took it meanwhile, nothing changes.
-        closed = await self._store.release(conversation.id, kind, by=agent_id, at=now,
+        closed = await self._stores.conversations.release(conversation.id, kind, by=agent_id, at=now,
                                            holder=conversation.agent_id)
         if closed is None:
             notifier.to_topic_message(conversation, messages.closed_already())
@@ -216,7 +216,7 @@ class AgentDesk:
         return True
 
     async def set_presence(self, agent_id: int, presence: Presence) -> None:
-        await self._store.set_presence(agent_id, presence)
+        await self._stores.agents.set_presence(agent_id, presence)
         if presence is Presence.online:
             staff = self._notifier.knowledge.catalog.staff.get(agent_id)
             for shop in staff.shops if staff else ():

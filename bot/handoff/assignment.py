@@ -6,13 +6,13 @@ from bot.clock import Clock
 from bot.handoff import messages
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import eta_minutes
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.topics import Topics
 
 
 class Assigner:
-    def __init__(self, store: HandoffStore, notifier: Notifier, topics: Topics, clock: Clock) -> None:
-        self._store = store
+    def __init__(self, stores: HandoffStores, notifier: Notifier, topics: Topics, clock: Clock) -> None:
+        self._stores = stores
         self._notifier = notifier
         self._topics = topics
         self._clock = clock
@@ -24,18 +24,18 @@ class Assigner:
 
     async def eta(self, position: int, shop: str) -> int | None:
         """Minutes to wait, from the shop's online agents; None when nobody is online."""
-        online = await self._store.agents_online(shop, self.staff_shops())
-        return eta_minutes(position, len(online), self._store.settings)
+        online = await self._stores.agents.agents_online(shop, self.staff_shops())
+        return eta_minutes(position, len(online), self._stores.settings)
 
     async def auto_assign(self, shop: str) -> None:
         """Give queued conversations to online agents of the shop, round robin, within the cap."""
         staff_shops = self.staff_shops()
         notifier = self._notifier
         while True:
-            online = await self._store.agents_online(shop, staff_shops)
+            online = await self._stores.agents.agents_online(shop, staff_shops)
             if not online:
                 return
-            assigned = await self._store.assign_next(shop, online, self._store.settings.agent_cap,
+            assigned = await self._stores.agents.assign_next(shop, online, self._stores.settings.agent_cap,
                                                      at=self._clock.now())
             if assigned is None:
                 return
@@ -44,4 +44,4 @@ class Assigner:
             agent = notifier.agent_name(agent_id)
             notifier.to_topic_message(conversation, messages.assigned(agent))
             notifier.to_buyer(conversation, messages.agent_joined(agent))
-            notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))
+            notifier.remove_buyer_buttons(conversation, await self._stores.queue.take_cancel_message(conversation.id))

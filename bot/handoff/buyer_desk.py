@@ -2,7 +2,7 @@
 
 Private-chat handlers call this. Every step is durable: a buyer's message is logged with
 its relay in Redis before anything is sent (the relay worker delivers it), the claim and
-queue position live in the HandoffStore, and the SLA recorder hears of each event it
+queue position live in the handoff stores, and the SLA recorder hears of each event it
 measures.
 """
 
@@ -25,7 +25,7 @@ from bot.handoff.model import CloseKind, Conversation, Direction, Role
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import priority_for, shop_for
 from bot.handoff.relays import RelayWorker
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.topics import Topics
 from bot.handoff.views import RATINGS, cancel_buttons
 from bot.sla.recorder import SlaRecorder
@@ -36,10 +36,10 @@ log = logging.getLogger(__name__)
 
 
 class BuyerDesk:
-    def __init__(self, settings: Settings, store: HandoffStore, sla: SlaRecorder, notifier: Notifier,
+    def __init__(self, settings: Settings, stores: HandoffStores, sla: SlaRecorder, notifier: Notifier,
                  topics: Topics, assigner: Assigner, relays: RelayWorker, clock: Clock) -> None:
         self._settings = settings
-        self._store = store
+        self._stores = stores
         self._sla = sla
         self._notifier = notifier
         self._topics = topics
@@ -57,7 +57,7 @@ class BuyerDesk:
         catalog = knowledge.catalog
         now = self._clock.now()
         shop = shop_for(catalog, sku, order_id, asker.user_id)
-        conversation, created = await self._store.open(
+        conversation, created = await self._stores.conversations.open(
             asker.user_id, asker.name, asker.language_code or "", shop, str(reason),
             priority_for(catalog, asker.user_id, str(reason)), stage_sku=sku, at=now)
         if created:
@@ -65,9 +65,9 @@ class BuyerDesk:
             log.info("handoff: buyer %s queued as conversation %s (shop %s, reason %s)",
                      asker.user_id, conversation.id, shop, reason)
         await self.relay_buyer_message(conversation, incoming, record_round=not created)
-        position = await self._store.position(conversation.id) or 1
+        position = await self._stores.queue.position(conversation.id) or 1
         minutes = await self._assigner.eta(position, conversation.shop)
-        await self._store.set_told_position(conversation.id, position, minutes)
+        await self._stores.queue.set_told_position(conversation.id, position, minutes)
         locale = knowledge.locale(asker.language_code)
         queued = self._notifier.render(messages.queued(position, minutes), locale)
         sent = self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
@@ -77,7 +77,7 @@ class BuyerDesk:
         with contextlib.suppress(TelegramAPIError):  # not sent: no button to take off later
             message = await sent
             if isinstance(message, Message):
-                await self._store.set_cancel_message(conversation.id, message.message_id)
+                await self._stores.queue.set_cancel_message(conversation.id, message.message_id)
         await self._assigner.auto_assign(conversation.shop)
         return conversation
 
@@ -91,12 +91,12 @@ class BuyerDesk:
             await self._sla.bot_unanswered(shop, at=now)
 
     async def open_conversation(self, buyer_id: int) -> Conversation | None:
-        return await self._store.open_for_buyer(buyer_id)
+        return await self._stores.conversations.open_for_buyer(buyer_id)
 
     async def note(self, buyer_id: int, role: Role, text: str) -> None:
         """The buyer's recent history (for the context card), kept before any handoff."""
         if text:
-            await self._store.note_history(buyer_id, role, text, at=self._clock.now())
+            await self._stores.messages.note_history(buyer_id, role, text, at=self._clock.now())
 
     async def relay_buyer_message(self, conversation: Conversation, incoming: Incoming,
                                   *, record_round: bool = True) -> None:
@@ -109,7 +109,7 @@ class BuyerDesk:
             payload: dict[str, object] = {"from_chat_id": incoming.chat_id, "message_id": incoming.message_id}
         else:
             payload = {"text": incoming.text}
-        _, relay_id = await self._store.log_and_relay(
+        _, relay_id = await self._stores.messages.log_and_relay(
             conversation.id, Role.buyer, incoming.sender_id, incoming.text, Direction.to_agents, payload,
             kind=incoming.kind, file_id=incoming.file_id,
             telegram_message_id=incoming.message_id or None, at=self._clock.now(), dedup=incoming.dedup)
@@ -125,11 +125,11 @@ class BuyerDesk:
 
     async def cancel(self, buyer_id: int) -> bool:
         """Leave the queue (or the agent): back to the bot. False when nothing was open."""
-        conversation = await self._store.open_for_buyer(buyer_id)
+        conversation = await self._stores.conversations.open_for_buyer(buyer_id)
         if conversation is None:
             return False
-        closed = await self._store.release(conversation.id, CloseKind.cancelled, by=buyer_id, at=self._clock.now())
-        self._notifier.remove_buyer_buttons(conversation, await self._store.take_cancel_message(conversation.id))
+        closed = await self._stores.conversations.release(conversation.id, CloseKind.cancelled, by=buyer_id, at=self._clock.now())
+        self._notifier.remove_buyer_buttons(conversation, await self._stores.queue.take_cancel_message(conversation.id))
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id, at=self._clock.now())
         self._notifier.to_buyer(conversation, messages.buyer_cancelled())
         self._notifier.to_topic_message(closed or conversation, messages.agents_cancelled())
@@ -137,10 +137,10 @@ class BuyerDesk:
 
     async def rate(self, buyer_id: int, conversation_id: int, rating: str) -> Conversation | None:
         """The buyer's survey answer for their own conversation; None when it is not theirs or not a rating."""
-        conversation = await self._store.get(conversation_id)
+        conversation = await self._stores.conversations.get(conversation_id)
         if conversation is None or conversation.buyer_id != buyer_id or rating not in RATINGS:
             return None
-        if not await self._store.mark_rated(conversation.id):
+        if not await self._stores.conversations.mark_rated(conversation.id):
             log.info("conversation %s already rated; a second press changes nothing", conversation.id)
             return None
         await self._sla.rating(conversation.shop, str(conversation.id), conversation.agent_id, rating,

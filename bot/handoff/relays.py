@@ -22,7 +22,7 @@ from bot.handoff import messages
 from bot.handoff.incoming import Edit
 from bot.handoff.model import Conversation, Direction, Relay, Role
 from bot.handoff.notifier import Notifier
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.topics import Topics
 from bot.telegram.sending import Outbox, Outgoing
 
@@ -33,12 +33,12 @@ BATCH = 100
 
 
 class RelayWorker:
-    def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, store: HandoffStore, topics: Topics,
+    def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, stores: HandoffStores, topics: Topics,
                  notifier: Notifier, clock: Clock) -> None:
         self._settings = settings
         self._bot = bot
         self._outbox = outbox
-        self._store = store
+        self._stores = stores
         self._topics = topics
         self._notifier = notifier
         self._clock = clock
@@ -52,13 +52,13 @@ class RelayWorker:
     async def round(self) -> int:
         """One round of the worker: on the first, release a killed process's claims; then deliver."""
         if not self._recovered:
-            await self._store.release_claims(at=self._clock.now())
+            await self._stores.relays.release_claims(at=self._clock.now())
             self._recovered = True
         return await self.deliver_pending()
 
     async def deliver_pending(self) -> int:
         """Deliver every due relay once; returns how many were delivered."""
-        relays = await self._store.pending_relays(BATCH, at=self._clock.now())
+        relays = await self._stores.relays.pending_relays(BATCH, at=self._clock.now())
         by_conversation: dict[int, list[Relay]] = {}
         for relay in relays:
             by_conversation.setdefault(relay.conversation_id, []).append(relay)
@@ -74,9 +74,9 @@ class RelayWorker:
         return delivered
 
     async def _deliver(self, relay: Relay) -> bool:
-        conversation = await self._store.get(relay.conversation_id)
+        conversation = await self._stores.conversations.get(relay.conversation_id)
         if conversation is None:
-            await self._store.drop_relay(relay.id, "conversation gone")
+            await self._stores.relays.drop_relay(relay.id, "conversation gone")
             return True
         payload = relay.payload
         if relay.direction is Direction.to_agents:
@@ -98,7 +98,7 @@ class RelayWorker:
                 log.warning("topic %s of conversation %s is gone; re-creating it", thread_id, conversation.id)
                 await self._topics.ensure_topic(conversation, recreate=True)
                 # Due again now, not after its lease: it goes to the new topic next round.
-                await self._store.retry_relay(relay.id, at=self._clock.now())
+                await self._stores.relays.retry_relay(relay.id, at=self._clock.now())
                 self.wake()
                 return False
             await self._set_aside(conversation, relay, f"refused: {exc.message}")
@@ -107,7 +107,7 @@ class RelayWorker:
             if relay.direction is Direction.to_agents:  # the bot lost the agents' group
                 await self._set_aside(conversation, relay, f"forbidden: {exc.message}")
             else:  # the buyer blocked the bot: nobody can be reached there
-                await self._store.drop_relay(relay.id, f"forbidden: {exc.message}")
+                await self._stores.relays.drop_relay(relay.id, f"forbidden: {exc.message}")
             return True
         except TelegramAPIError as exc:
             if relay.attempts >= self._settings.handoff.relay_max_attempts:
@@ -116,13 +116,13 @@ class RelayWorker:
             log.warning("relay %s not delivered yet (%s); it will be retried", relay.id, exc)
             return False
         message_id = sent.message_id if isinstance(sent, (Message, MessageId)) else 0
-        await self._store.mark_delivered(relay.id, message_id, at=self._clock.now())
+        await self._stores.relays.mark_delivered(relay.id, message_id, at=self._clock.now())
         return True
 
     async def _set_aside(self, conversation: Conversation, relay: Relay, reason: str) -> None:
         """Keep a relay that cannot go out aside and tell someone: the conversation's topic
         for a copy the buyer did not get, ops when the agents' group itself refused."""
-        if not await self._store.set_aside(relay.id, reason, at=self._clock.now()):
+        if not await self._stores.relays.set_aside(relay.id, reason, at=self._clock.now()):
             return
         message = messages.relay_set_aside(conversation, relay.direction is Direction.to_buyer, reason)
         if relay.direction is Direction.to_buyer and conversation.topic_id is not None:
@@ -132,8 +132,8 @@ class RelayWorker:
 
     async def propagate_edit(self, conversation: Conversation, role: Role, edit: Edit, target_chat: int) -> None:
         """Edit the delivered copy of an edited message, if it was delivered."""
-        logged = await self._store.message_for_telegram(conversation.id, role, edit.message_id)
-        copy = await self._store.delivered_copy(conversation.id, logged) if logged is not None else None
+        logged = await self._stores.messages.message_for_telegram(conversation.id, role, edit.message_id)
+        copy = await self._stores.relays.delivered_copy(conversation.id, logged) if logged is not None else None
         if copy is None:
             return
         method: EditMessageText | EditMessageCaption = (

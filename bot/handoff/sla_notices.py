@@ -7,20 +7,20 @@ agents, in the topic of the conversation it is about (creating the topic if need
 from __future__ import annotations
 
 from bot.handoff.notifier import Notifier
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.topics import Topics
 from bot.sla import messages as sla_messages
 from bot.sla.alerts import SlaAlert
 
 
 class SlaAlertPresenter:
-    def __init__(self, store: HandoffStore, topics: Topics, notifier: Notifier) -> None:
-        self._store = store
+    def __init__(self, stores: HandoffStores, topics: Topics, notifier: Notifier) -> None:
+        self._stores = stores
         self._topics = topics
         self._notifier = notifier
 
     async def on_alert(self, alert: SlaAlert) -> None:
-        conversation = await self._store.get(int(alert.conversation_id))
+        conversation = await self._stores.conversations.get(int(alert.conversation_id))
         if conversation is None or not conversation.is_open:
             return
         if conversation.topic_id is None:

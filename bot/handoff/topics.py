@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.handoff import messages
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.handoff.views import card_buttons, card_view, topic_name
 from bot.telegram.sending import Outgoing
 
@@ -30,19 +30,19 @@ CARD_HISTORY = 10
 
 
 class Topics:
-    def __init__(self, settings: Settings, store: HandoffStore, notifier: Notifier,
+    def __init__(self, settings: Settings, stores: HandoffStores, notifier: Notifier,
                  on_stage: Callable[[], Awaitable[str | None]]) -> None:
         self._settings = settings
         self._on_stage = on_stage
         """The live room's current product (LiveStage.current), for the card."""
-        self._store = store
+        self._stores = stores
         self._notifier = notifier
         self._lock = asyncio.Lock()
 
     async def ensure_topic(self, conversation: Conversation, *, recreate: bool = False) -> Conversation:
         """The conversation's forum topic, created (with its context card) when missing."""
         async with self._lock:
-            fresh = await self._store.get(conversation.id) or conversation
+            fresh = await self._stores.conversations.get(conversation.id) or conversation
             if fresh.topic_id is not None and not (recreate and fresh.topic_id == conversation.topic_id):
                 return fresh
             card = await self._card(fresh)
@@ -52,7 +52,7 @@ class Topics:
             topic = await notifier.outbox.send(Outgoing(chat_id, method=CreateForumTopic(
                 chat_id=chat_id, name=topic_name(notifier.render(messages.topic_name(card)))),
                 purpose="create topic"))
-            fresh = await self._store.set_topic(fresh.id, topic.message_thread_id) or fresh
+            fresh = await self._stores.conversations.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")
             sent = notifier.to_topic(fresh, notifier.render(messages.card(card)),
@@ -62,6 +62,6 @@ class Topics:
             return fresh
 
     async def _card(self, conversation: Conversation) -> dict[str, Any]:
-        history = await self._store.history(conversation.buyer_id, CARD_HISTORY)
+        history = await self._stores.messages.history(conversation.buyer_id, CARD_HISTORY)
         return card_view(self._notifier.knowledge.catalog, conversation, history, conversation.stage_sku,
                          self._notifier.agent_names(), on_stage_sku=await self._on_stage())

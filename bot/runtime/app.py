@@ -39,7 +39,7 @@ from bot.handoff.notifier import Notifier
 from bot.handoff.queue_watch import QueueWatcher
 from bot.handoff.relays import RelayWorker
 from bot.handoff.sla_notices import SlaAlertPresenter
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores, handoff_stores
 from bot.handoff.topics import Topics
 from bot.knowledge import messages as data_messages
 from bot.knowledge.snapshot import KnowledgeHolder
@@ -88,8 +88,8 @@ class Runtime:
     """Exposed so a test (or an operator's tool) can run one relay round on demand."""
     agent_desk: AgentDesk
     """What agents do, for the console as for the agents' group."""
-    store: HandoffStore
-    """Conversations and queues, read by the console (and by tests)."""
+    handoff: HandoffStores
+    """The handoff stores (conversations, queues, logs), read by the console (and by tests)."""
     clock: Clock
     metrics: RuntimeMetrics
 
@@ -177,18 +177,18 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
 
     burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
-    store = HandoffStore(redis, settings.redis_prefix, clock, settings.handoff)
+    handoff = handoff_stores(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     notifier = Notifier(settings, outbox, holder)
     stage = LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id)
-    topics = Topics(settings, store, notifier, stage.current)
-    assigner = Assigner(store, notifier, topics, clock)
-    relays = RelayWorker(settings, bot, outbox, store, topics, notifier, clock)
-    buyer_desk = BuyerDesk(settings, store, sla, notifier, topics, assigner, relays, clock)
-    agent_desk = AgentDesk(store, sla, notifier, assigner, relays, clock)
+    topics = Topics(settings, handoff, notifier, stage.current)
+    assigner = Assigner(handoff, notifier, topics, clock)
+    relays = RelayWorker(settings, bot, outbox, handoff, topics, notifier, clock)
+    buyer_desk = BuyerDesk(settings, handoff, sla, notifier, topics, assigner, relays, clock)
+    agent_desk = AgentDesk(handoff, sla, notifier, assigner, relays, clock)
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
-    presenter = SlaAlertPresenter(store, topics, notifier)
+    presenter = SlaAlertPresenter(handoff, topics, notifier)
     alerts = AlertSweep(SlaAlerts(redis, settings.sla, clock, settings.redis_prefix), clock, presenter.on_alert)
     order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
     cases = CaseStore(redis, settings.redis_prefix, clock)
@@ -200,7 +200,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     once = OnceStore(redis, settings.redis_prefix)
     followups = (PaymentReminders(order_source, once, holder, outbox),
                  ReviewInvitations(order_source, once, holder, outbox, complaint_check(cases, open_reason)))
-    background = desk_background(clock, relays, QueueWatcher(store, notifier, assigner, clock), alerts,
+    background = desk_background(clock, relays, QueueWatcher(handoff, notifier, assigner, clock), alerts,
                                  sla_reports, followups)
     dp.message.outer_middleware(BuyerHistoryMiddleware(buyer_desk))
     archive = ChatArchive(redis, settings.redis_prefix, clock, timedelta(days=settings.archive_retention_days),
@@ -217,5 +217,5 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
         aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,
-                   background=background, relays=relays, agent_desk=agent_desk, store=store,
+                   background=background, relays=relays, agent_desk=agent_desk, handoff=handoff,
                    clock=clock, metrics=metrics)

@@ -49,8 +49,8 @@ async def _refresh(runtime: Runtime, streams: UpdateStreams, metrics: RuntimeMet
         metrics.stream_pending.labels(label).set(stats.pending)
         metrics.stream_lag.labels(label).set(stats.lag)
     metrics.dead_letters.set(await streams.dead_count())
-    store = runtime.desk.store
-    waiting = [c for shop in await store.queued_shops() for c in await store.queue(shop)]
+    queue = runtime.handoff.queue
+    waiting = [c for shop in await queue.queued_shops() for c in await queue.queue(shop)]
     metrics.handoff_queue.set(len(waiting))
     now = runtime.clock.now()
     metrics.handoff_oldest_wait.set(max(((now - c.queued_at).total_seconds() for c in waiting), default=0))

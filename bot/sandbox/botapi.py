@@ -21,20 +21,14 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiMapping
 
+from bot.sandbox.call_record import BotCall
+from bot.sandbox.chat_log import StoredFile, StoredMessage, Topic
+from bot.sandbox.chats import as_chat_id
 from bot.sandbox.errors import BotApiError, bad_request
 from bot.sandbox.faults import FaultRule
 from bot.sandbox.formatting import EntityParseError, parse_html, strip_markdown_v2, utf16_len
-from bot.sandbox.state import (
-    BotCall,
-    StoredFile,
-    StoredMessage,
-    TelegramState,
-    Topic,
-    as_chat_id,
-    document_object,
-    photo_sizes,
-    sticker_object,
-)
+from bot.sandbox.media import document_object, photo_sizes, sticker_object
+from bot.sandbox.state import TelegramState
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +150,7 @@ def format_text(state: TelegramState, text: str, parse_mode: str | None,
         plain, found = text, list(entities or [])
     for entity in found:
         if entity.get("type") == "text_mention":
-            person = state.people.get(int(entity["user"]["id"]))
+            person = state.chats.people.get(int(entity["user"]["id"]))
             if person is not None:
                 entity["user"] = person.to_user()
     return plain, found, html
@@ -201,9 +195,9 @@ def post(ctx: Ctx, p: Params, content: dict[str, Any], *, html: str | None = Non
     """Put a bot message into a chat with the common options of every send method."""
     state = ctx.state
     if chat_id is None:
-        chat_id = state.resolve_chat(p.required("chat_id"))
+        chat_id = state.chats.resolve_chat(p.required("chat_id"))
     reply_to, allow_missing = _reply_target(p)
-    message = state.new_message(chat_id, state.bot_user, thread_id=p.opt_int("message_thread_id"),
+    message = state.chat_log.new_message(chat_id, state.chats.bot_user, thread_id=p.opt_int("message_thread_id"),
                                 reply_to=reply_to, allow_missing_reply=allow_missing)
     message.update(content)
     markup = p.obj("reply_markup")
@@ -213,7 +207,7 @@ def post(ctx: Ctx, p: Params, content: dict[str, Any], *, html: str | None = Non
     link_preview = p.obj("link_preview_options")
     if isinstance(link_preview, dict):
         message["link_preview_options"] = link_preview
-    state.store(StoredMessage(message=message, html=html, keyboard=reply_keyboard(markup)))
+    state.chat_log.store(StoredMessage(message=message, html=html, keyboard=reply_keyboard(markup)))
     ctx.produced = message
     return copy.deepcopy(message)
 
@@ -238,11 +232,11 @@ def input_file(ctx: Ctx, value: Any, kind: str) -> StoredFile:
         upload = ctx.uploads.get(value.removeprefix("attach://"))
         if upload is None:
             raise bad_request(f"wrong remote file identifier specified: {kind} not uploaded")
-        return state.add_file(kind, content=upload.content, file_name=upload.filename)
-    if isinstance(value, str) and value in state.files:
-        return state.files[value]
+        return state.chat_log.add_file(kind, content=upload.content, file_name=upload.filename)
+    if isinstance(value, str) and value in state.chat_log.files:
+        return state.chat_log.files[value]
     if isinstance(value, str) and re.match(r"^https?://", value):
-        return state.add_file(kind, url=value, file_name=value.rsplit("/", 1)[-1] or None)
+        return state.chat_log.add_file(kind, url=value, file_name=value.rsplit("/", 1)[-1] or None)
     raise bad_request("wrong file identifier/HTTP URL specified")
 
 
@@ -262,14 +256,14 @@ def method(*names: str) -> Callable[[Handler], Handler]:
 
 @method("getMe")
 async def get_me(ctx: Ctx, p: Params) -> Any:
-    return {**ctx.state.bot_user, "can_join_groups": True, "can_read_all_group_messages": True,
+    return {**ctx.state.chats.bot_user, "can_join_groups": True, "can_read_all_group_messages": True,
             "supports_inline_queries": False}
 
 
 @method("getUpdates")
 async def get_updates(ctx: Ctx, p: Params) -> Any:
     allowed = p.obj("allowed_updates")
-    return await ctx.state.get_updates(
+    return await ctx.state.updates.get_updates(
         offset=p.opt_int("offset") or 0,
         limit=p.opt_int("limit") or 100,
         timeout=float(p.get("timeout") or 0),
@@ -279,22 +273,22 @@ async def get_updates(ctx: Ctx, p: Params) -> Any:
 
 @method("setWebhook")
 async def set_webhook(ctx: Ctx, p: Params) -> Any:
-    ctx.state.webhook_url = str(p.required("url"))
+    ctx.state.updates.webhook_url = str(p.required("url"))
     return True
 
 
 @method("deleteWebhook")
 async def delete_webhook(ctx: Ctx, p: Params) -> Any:
-    ctx.state.webhook_url = ""
+    ctx.state.updates.webhook_url = ""
     if p.bool("drop_pending_updates"):
-        ctx.state.drop_pending_updates()
+        ctx.state.updates.drop_pending_updates()
     return True
 
 
 @method("getWebhookInfo")
 async def get_webhook_info(ctx: Ctx, p: Params) -> Any:
-    return {"url": ctx.state.webhook_url, "has_custom_certificate": False,
-            "pending_update_count": len(ctx.state.pending_updates)}
+    return {"url": ctx.state.updates.webhook_url, "has_custom_certificate": False,
+            "pending_update_count": len(ctx.state.updates.pending_updates)}
 
 
 def _command_key(p: Params) -> str:
@@ -328,7 +322,7 @@ async def delete_my_commands(ctx: Ctx, p: Params) -> Any:
 
 @method("sendMessage")
 async def send_message(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     text = p.str("text") or ""
     plain, entities, html = format_text(ctx.state, text, p.str("parse_mode"), p.obj("entities"))
     if not plain.strip():
@@ -343,28 +337,28 @@ async def send_message(ctx: Ctx, p: Params) -> Any:
 
 @method("sendPhoto")
 async def send_photo(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     stored = input_file(ctx, p.required("photo"), "photo")
     return post(ctx, p, {"photo": photo_sizes(stored), **_caption(ctx, p)}, chat_id=chat_id)
 
 
 @method("sendDocument")
 async def send_document(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     stored = input_file(ctx, p.required("document"), "document")
     return post(ctx, p, {"document": document_object(stored), **_caption(ctx, p)}, chat_id=chat_id)
 
 
 @method("sendSticker")
 async def send_sticker(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     stored = input_file(ctx, p.required("sticker"), "sticker")
     return post(ctx, p, {"sticker": sticker_object(stored, p.str("emoji"))}, chat_id=chat_id)
 
 
 def _source(ctx: Ctx, p: Params, action: str) -> StoredMessage:
-    from_chat = ctx.state.resolve_chat(p.required("from_chat_id"))
-    source = ctx.state.stored(from_chat, p.int("message_id"))
+    from_chat = ctx.state.chats.resolve_chat(p.required("from_chat_id"))
+    source = ctx.state.chat_log.stored(from_chat, p.int("message_id"))
     if source is None:
         raise bad_request(f"message to {action} not found")
     return source
@@ -372,7 +366,7 @@ def _source(ctx: Ctx, p: Params, action: str) -> StoredMessage:
 
 @method("copyMessage")
 async def copy_message(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     source = _source(ctx, p, "copy")
     content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
     if p.get("caption") is not None and "text" not in content:
@@ -385,7 +379,7 @@ async def copy_message(ctx: Ctx, p: Params) -> Any:
 
 @method("forwardMessage")
 async def forward_message(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     source = _source(ctx, p, "forward")
     content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in _CONTENT_KEYS}
     content["forward_origin"] = {"type": "user", "date": source.message["date"],
@@ -396,8 +390,8 @@ async def forward_message(ctx: Ctx, p: Params) -> Any:
 def _own_message(ctx: Ctx, p: Params) -> StoredMessage:
     if p.get("inline_message_id"):
         raise bad_request("inline messages are not emulated")
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
-    stored = ctx.state.stored(chat_id, p.int("message_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
+    stored = ctx.state.chat_log.stored(chat_id, p.int("message_id"))
     if stored is None:
         raise bad_request("message to edit not found")
     if not (stored.message.get("from") or {}).get("is_bot"):
@@ -428,7 +422,7 @@ def _apply_edit(ctx: Ctx, stored: StoredMessage, changes: dict[str, Any],
     if html is not None:
         stored.html = html
     message["edit_date"] = ctx.state.now()
-    ctx.state.changed(stored)
+    ctx.state.chat_log.changed(stored)
     ctx.produced = message
     return copy.deepcopy(message)
 
@@ -462,17 +456,17 @@ async def edit_message_reply_markup(ctx: Ctx, p: Params) -> Any:
 
 
 def _delete(ctx: Ctx, chat_id: int, message_id: int) -> bool:
-    stored = ctx.state.stored(chat_id, message_id)
+    stored = ctx.state.chat_log.stored(chat_id, message_id)
     if stored is None:
         return False
     stored.deleted = True
-    ctx.state.changed(stored)
+    ctx.state.chat_log.changed(stored)
     return True
 
 
 @method("deleteMessage")
 async def delete_message(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     if not _delete(ctx, chat_id, p.int("message_id")):
         raise bad_request("message to delete not found")
     return True
@@ -480,7 +474,7 @@ async def delete_message(ctx: Ctx, p: Params) -> Any:
 
 @method("deleteMessages")
 async def delete_messages(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     ids = p.obj("message_ids") or []
     for message_id in ids:
         _delete(ctx, chat_id, int(message_id))
@@ -489,7 +483,7 @@ async def delete_messages(ctx: Ctx, p: Params) -> Any:
 
 @method("answerCallbackQuery")
 async def answer_callback_query(ctx: Ctx, p: Params) -> Any:
-    ctx.state.answer_callback(str(p.required("callback_query_id")), p.str("text"),
+    ctx.state.callbacks.answer_callback(str(p.required("callback_query_id")), p.str("text"),
                               p.bool("show_alert"))
     return True
 
@@ -500,8 +494,8 @@ _NO_GIFTS = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": F
 
 @method("getChat")
 async def get_chat(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
-    return {**ctx.state.chat_object(chat_id), "accent_color_id": 0, "max_reaction_count": 11,
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
+    return {**ctx.state.chats.chat_object(chat_id), "accent_color_id": 0, "max_reaction_count": 11,
             "accepted_gift_types": _NO_GIFTS}
 
 
@@ -519,14 +513,14 @@ def _administrator(user: dict[str, Any], forum: bool) -> dict[str, Any]:
 
 def _member(ctx: Ctx, chat_id: int, user_id: int) -> dict[str, Any]:
     state = ctx.state
-    forum = state.is_forum(chat_id)
-    if user_id == state.bot_id:
-        return _administrator(state.bot_user, forum)
-    person = state.people.get(user_id)
+    forum = state.chats.is_forum(chat_id)
+    if user_id == state.chats.bot_id:
+        return _administrator(state.chats.bot_user, forum)
+    person = state.chats.people.get(user_id)
     if person is None:
         return {"status": "left", "user": {"id": user_id, "is_bot": False, "first_name": ""}}
-    if chat_id in state.groups:
-        group = state.groups[chat_id]
+    if chat_id in state.chats.groups:
+        group = state.chats.groups[chat_id]
         belongs = person.is_staff if group.role == "agents" else True
         if belongs and "ops" in person.roles:
             return _administrator(person.to_user(), forum)
@@ -536,36 +530,36 @@ def _member(ctx: Ctx, chat_id: int, user_id: int) -> dict[str, Any]:
 
 @method("getChatMember")
 async def get_chat_member(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
     return _member(ctx, chat_id, p.int("user_id"))
 
 
 @method("getChatAdministrators")
 async def get_chat_administrators(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
-    if chat_id not in ctx.state.groups:
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
+    if chat_id not in ctx.state.chats.groups:
         raise bad_request("there are no administrators in the private chat")
-    ids = [ctx.state.bot_id, *ctx.state.people]
+    ids = [ctx.state.chats.bot_id, *ctx.state.chats.people]
     return [m for m in (_member(ctx, chat_id, i) for i in ids) if m["status"] == "administrator"]
 
 
 @method("getChatMemberCount")
 async def get_chat_member_count(ctx: Ctx, p: Params) -> Any:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
-    ids = [ctx.state.bot_id, *ctx.state.people]
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
+    ids = [ctx.state.chats.bot_id, *ctx.state.chats.people]
     return sum(1 for i in ids if _member(ctx, chat_id, i)["status"] != "left")
 
 
 def _forum(ctx: Ctx, p: Params) -> int:
-    chat_id = ctx.state.resolve_chat(p.required("chat_id"))
-    if not ctx.state.is_forum(chat_id):
+    chat_id = ctx.state.chats.resolve_chat(p.required("chat_id"))
+    if not ctx.state.chats.is_forum(chat_id):
         raise bad_request("the chat is not a forum")
     return chat_id
 
 
 def _managed_topic(ctx: Ctx, p: Params) -> Topic:
     chat_id = _forum(ctx, p)
-    topic = ctx.state.topic(chat_id, p.int("message_thread_id"))
+    topic = ctx.state.chat_log.topic(chat_id, p.int("message_thread_id"))
     if topic is None or topic.deleted:
         raise bad_request("TOPIC_ID_INVALID")
     return topic
@@ -573,11 +567,11 @@ def _managed_topic(ctx: Ctx, p: Params) -> Topic:
 
 def _topic_service(ctx: Ctx, topic: Topic, service: dict[str, Any]) -> None:
     state = ctx.state
-    message = state.new_message(topic.chat_id, state.bot_user, thread_id=topic.thread_id)
+    message = state.chat_log.new_message(topic.chat_id, state.chats.bot_user, thread_id=topic.thread_id)
     message.pop("reply_to_message", None)
     message.update(service)
-    state.store(StoredMessage(message=message))
-    state.emit({"type": "topic", "topic": topic.to_view()})
+    state.chat_log.store(StoredMessage(message=message))
+    state.feed.emit({"type": "topic", "topic": topic.to_view()})
 
 
 @method("createForumTopic")
@@ -587,16 +581,16 @@ async def create_forum_topic(ctx: Ctx, p: Params) -> Any:
     if not 1 <= len(name) <= 128:
         raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_INVALID")
     state = ctx.state
-    message = state.new_message(chat_id, state.bot_user)
+    message = state.chat_log.new_message(chat_id, state.chats.bot_user)
     thread_id = message["message_id"]
     topic = Topic(chat_id=chat_id, thread_id=thread_id, name=name,
                   icon_color=p.opt_int("icon_color") or 0x6FB9F0,
                   icon_custom_emoji_id=p.str("icon_custom_emoji_id"))
-    state.topics[(chat_id, thread_id)] = topic
+    state.chat_log.topics[(chat_id, thread_id)] = topic
     message.update({"message_thread_id": thread_id, "is_topic_message": True,
                     "forum_topic_created": {"name": name, "icon_color": topic.icon_color}})
-    state.store(StoredMessage(message=message))
-    state.emit({"type": "topic", "topic": topic.to_view()})
+    state.chat_log.store(StoredMessage(message=message))
+    state.feed.emit({"type": "topic", "topic": topic.to_view()})
     return topic.to_api()
 
 
@@ -631,14 +625,14 @@ async def close_or_reopen_topic(ctx: Ctx, p: Params) -> Any:
 @method("deleteForumTopic")
 async def delete_forum_topic(ctx: Ctx, p: Params) -> Any:
     topic = _managed_topic(ctx, p)
-    ctx.state.delete_topic(topic.chat_id, topic.thread_id)
+    ctx.state.chat_log.delete_topic(topic.chat_id, topic.thread_id)
     return True
 
 
 @method("getFile")
 async def get_file(ctx: Ctx, p: Params) -> Any:
     file_id = str(p.required("file_id"))
-    stored = ctx.state.files.get(file_id) or ctx.state.files.get(file_id.removesuffix("-s"))
+    stored = ctx.state.chat_log.files.get(file_id) or ctx.state.chat_log.files.get(file_id.removesuffix("-s"))
     if stored is None:
         raise bad_request("invalid file_id")
     return {"file_id": file_id, "file_unique_id": stored.file_unique_id,
@@ -649,7 +643,7 @@ async def get_file(ctx: Ctx, p: Params) -> Any:
         "setMessageReaction", "unpinAllForumTopicMessages")
 async def accepted_in_chat(ctx: Ctx, p: Params) -> Any:
     """Calls with no visible effect in the sandbox; the chat must still exist."""
-    ctx.state.resolve_chat(p.required("chat_id"))
+    ctx.state.chats.resolve_chat(p.required("chat_id"))
     return True
 
 
@@ -665,15 +659,15 @@ async def accepted(ctx: Ctx, p: Params) -> Any:
 async def call_method(state: TelegramState, token: str, name: str, params: dict[str, Any],
                       uploads: dict[str, Upload] | None = None) -> Any:
     """Run one Bot API call: faults first, then the method; record it either way."""
-    state.bind_token(token)
+    state.chats.bind_token(token)
     canonical = _canonical(name)
-    call = state.start_call(canonical, params)
+    call = state.record.start_call(canonical, params)
     ctx = Ctx(state=state, call=call, uploads=uploads or {})
     try:
-        fault = state.take_fault(canonical, params)
+        fault = state.faults.take_fault(canonical, params)
         if isinstance(fault, FaultRule):
             log.info("emulator: stalling %s(chat_id=%s) without applying it", canonical, params.get("chat_id"))
-            await state.stalls_released.wait()
+            await state.faults.stalls_released.wait()
             raise BotApiError(502, "Bad Gateway")
         if fault is not None:
             log.info("emulator: injected %s for %s(chat_id=%s)", fault.error_code, canonical,
@@ -695,7 +689,7 @@ async def call_method(state: TelegramState, token: str, name: str, params: dict[
         raise
     finally:
         if call.method != "getUpdates" or call.error is not None:
-            state.record(call)
+            state.record.record(call)
 
 
 def _canonical(name: str) -> str:
@@ -756,7 +750,7 @@ def bot_api_routes(state: TelegramState) -> list[web.RouteDef]:
 
     async def download(request: web.Request) -> web.Response:
         path = request.match_info["path"]
-        for stored in state.files.values():
+        for stored in state.chat_log.files.values():
             if stored.file_path == path and stored.content is not None:
                 return web.Response(body=stored.content)
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},

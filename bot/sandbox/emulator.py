@@ -60,7 +60,7 @@ class Emulator(TelegramState):
         """Listen on host:port (port 0 picks a free one); returns `base_url`."""
         if self._runner is not None:
             raise RuntimeError("emulator already started")
-        self.closing = False
+        self.updates.closing = False
         runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(runner, host or self.host, self.port if port is None else port)

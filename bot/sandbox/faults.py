@@ -7,9 +7,11 @@ the emulator answer the next matching calls with such an error before doing anyt
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.chats import as_chat_id
 from bot.sandbox.errors import BotApiError
 
 _DEFAULT_DESCRIPTIONS: dict[int, str] = {
@@ -52,3 +54,46 @@ class FaultRule:
         description = self.description or _DEFAULT_DESCRIPTIONS.get(
             self.error_code, f"Error {self.error_code}: injected failure")
         return BotApiError(self.error_code, description, retry_after=self.retry_after)
+
+
+class Faults:
+    """The planned failures and stalls, matched in order against each Bot API call."""
+
+    def __init__(self) -> None:
+        self.rules: list[FaultRule] = []
+        self.stalls_released = asyncio.Event()
+
+    def fail_next(self, method: str, error_code: int = 429, *, retry_after: int | None = None,
+                  description: str | None = None, times: int = 1,
+                  chat_id: int | None = None) -> FaultRule:
+        """Answer the next `times` calls of `method` (to `chat_id`, if given) with an error.
+
+        429 gets "Too Many Requests: retry after N" and parameters.retry_after, so the
+        bot's outbound queue has to wait and send again.
+        """
+        rule = FaultRule(method=method, error_code=error_code, retry_after=retry_after,
+                         description=description, times=times, chat_id=chat_id)
+        self.rules.append(rule)
+        return rule
+
+    def stall_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> FaultRule:
+        """Let the next matching calls hang unapplied until `release_stalls()`, like a request
+        lost when the bot's process dies mid-call: it never reaches the chat."""
+        rule = FaultRule(method=method, times=times, chat_id=chat_id, stall=True)
+        self.rules.append(rule)
+        return rule
+
+    def release_stalls(self) -> None:
+        self.stalls_released.set()
+
+    def clear_faults(self) -> None:
+        self.rules.clear()
+
+    def take_fault(self, method: str, params: dict[str, Any]) -> BotApiError | FaultRule | None:
+        """The error to answer with, or the stalling rule itself, or None to run the call."""
+        chat_id = as_chat_id(params.get("chat_id"))
+        for rule in self.rules:
+            if rule.matches(method, chat_id):
+                rule.hits.append(params)
+                return rule if rule.stall else rule.error()
+        return None

@@ -7,7 +7,7 @@ side. It talks to these endpoints, all JSON:
 GET  /sandbox/api/state
      Snapshot: {"bot", "chats": {"live_room", "agents"}, "people": [...], "topics": [...],
      "messages": [...last 300 per chat...], "seq", "stats"}. Message views are described
-     in `TelegramState.message_view`.
+     in `ChatLog.message_view`.
 GET  /sandbox/api/events?since=SEQ&timeout=SECONDS
      Long poll (timeout default 25, max 55): answers as soon as anything newer than SEQ
      happened. {"seq", "events": [...], "reset": bool, "stats"}. Event types: "message"
@@ -52,7 +52,7 @@ def static_dir() -> Any:
 
 def stats_view(state: TelegramState) -> dict[str, Any]:
     s = state.stats
-    return {"updates": s.updates, "pending": len(state.pending_updates), "polls": s.polls,
+    return {"updates": s.updates, "pending": len(state.updates.pending_updates), "polls": s.polls,
             "bot_calls": s.bot_calls, "bot_sends": s.bot_sends, "errors": s.errors,
             "last_errors": s.last_errors}
 
@@ -60,19 +60,19 @@ def stats_view(state: TelegramState) -> dict[str, Any]:
 def snapshot(state: TelegramState) -> dict[str, Any]:
     chats: dict[str, Any] = {}
     messages: list[dict[str, Any]] = []
-    for group in state.groups.values():
+    for group in state.chats.groups.values():
         if group.role:
             chats[group.role] = group.to_chat()
-    chat_ids = list(state.groups) + list(state.people)
+    chat_ids = list(state.chats.groups) + list(state.chats.people)
     for chat_id in chat_ids:
-        messages.extend(state.messages(chat_id)[-SNAPSHOT_MESSAGES_PER_CHAT:])
+        messages.extend(state.chat_log.messages(chat_id)[-SNAPSHOT_MESSAGES_PER_CHAT:])
     return {
-        "bot": state.bot_user,
+        "bot": state.chats.bot_user,
         "chats": chats,
-        "people": [p.to_view() for p in state.people.values()],
-        "topics": [t.to_view() for t in state.topics.values()],
+        "people": [p.to_view() for p in state.chats.people.values()],
+        "topics": [t.to_view() for t in state.chat_log.topics.values()],
         "messages": messages,
-        "seq": state.feed_seq,
+        "seq": state.feed.seq,
         "stats": stats_view(state),
     }
 
@@ -148,10 +148,10 @@ def page_routes(state: TelegramState) -> list[web.RouteDef]:
             timeout = min(MAX_EVENTS_TIMEOUT, float(request.query.get("timeout", "25")))
         except ValueError:
             return _fail("since and timeout must be numbers")
-        if since >= state.feed_seq and not state.closing:
-            await state.feed_changed.wait(timeout)
-        found, reset = state.events_since(since)
-        return web.json_response({"seq": state.feed_seq, "events": found, "reset": reset,
+        if since >= state.feed.seq and not state.updates.closing:
+            await state.feed.changed.wait(timeout)
+        found, reset = state.feed.events_since(since)
+        return web.json_response({"seq": state.feed.seq, "events": found, "reset": reset,
                                   "stats": stats_view(state)}, dumps=_dumps)
 
     async def send(request: web.Request) -> web.Response:
@@ -159,7 +159,7 @@ def page_routes(state: TelegramState) -> list[web.RouteDef]:
             body = await _body(request)
             chat_id, user_id = _int(body, "chat_id"), _int(body, "user_id")
             if body.get("language_code"):
-                state.set_language(user_id, str(body["language_code"]))
+                state.chats.set_language(user_id, str(body["language_code"]))
             message = state.user_sends(
                 chat_id, user_id, str(body.get("text") or ""),
                 reply_to=_opt_int(body, "reply_to"),
@@ -168,8 +168,8 @@ def page_routes(state: TelegramState) -> list[web.RouteDef]:
             )
         except (_BadInput, LookupError, ValueError) as exc:
             return _fail(str(exc))
-        stored = state.stored(chat_id, message["message_id"])
-        return _ok(message=state.message_view(stored) if stored else message)
+        stored = state.chat_log.stored(chat_id, message["message_id"])
+        return _ok(message=state.chat_log.message_view(stored) if stored else message)
 
     async def press(request: web.Request) -> web.Response:
         try:
@@ -186,7 +186,7 @@ def page_routes(state: TelegramState) -> list[web.RouteDef]:
             body = await _body(request)
         except _BadInput as exc:
             return _fail(str(exc))
-        person = state.new_buyer(language_code=str(body.get("language_code") or "zh-hans"),
+        person = state.chats.new_buyer(language_code=str(body.get("language_code") or "zh-hans"),
                                  name=body.get("name") or None)
         log.info("sandbox: new buyer %s (%s)", person.name, person.id)
         return _ok(person=person.to_view())
@@ -195,16 +195,16 @@ def page_routes(state: TelegramState) -> list[web.RouteDef]:
         try:
             body = await _body(request)
             user_id = _int(body, "user_id")
-            state.set_language(user_id, str(body.get("language_code") or "zh-hans"))
+            state.chats.set_language(user_id, str(body.get("language_code") or "zh-hans"))
         except (_BadInput, LookupError) as exc:
             return _fail(str(exc))
-        return _ok(person=state.person(user_id).to_view())
+        return _ok(person=state.chats.person(user_id).to_view())
 
     async def delete_topic(request: web.Request) -> web.Response:
         try:
             body = await _body(request)
             chat_id, thread_id = _int(body, "chat_id"), _int(body, "thread_id")
-            state.delete_topic(chat_id, thread_id)
+            state.chat_log.delete_topic(chat_id, thread_id)
         except (_BadInput, LookupError) as exc:
             return _fail(str(exc))
         return _ok()

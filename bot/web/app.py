@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.clock import Clock
 from bot.config import Settings
 from bot.handoff.agent_desk import AgentDesk
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.knowledge.snapshot import KnowledgeHolder
 from bot.sla.report import SlaReporter
 from bot.web.actions import DeskActions
@@ -26,16 +26,16 @@ from bot.web.settings import WebSettings
 
 
 def build_console(settings: Settings, web_settings: WebSettings, *, token: str, agent_desk: AgentDesk,
-                  store: HandoffStore,
+                  handoff: HandoffStores,
                   holder: KnowledgeHolder, redis: Redis, clock: Clock,
                   sandbox_people: list[tuple[int, str]] | None = None,
                   on_saved: Callable[[], Awaitable[None]] | None = None) -> Console:
-    """Everything the pages need, from the bot's own pieces (the desk and store are the
+    """Everything the pages need, from the bot's own pieces (the desk and stores are the
     running bot's in the sandbox, or built for the web process)."""
     prefix = settings.redis_prefix
     return Console(settings=settings, web=web_settings, holder=holder, redis=redis, clock=clock, token=token,
                    sessions=SessionStore(redis, prefix, web_settings.session_ttl_s),
-                   reader=ConsoleReader(store), actions=DeskActions(agent_desk, holder),
+                   reader=ConsoleReader(handoff), actions=DeskActions(agent_desk, holder),
                    reporter=SlaReporter(redis, settings.sla, prefix), edits=EditLog(redis, prefix),
                    pages=page_environment(), sandbox_people=sandbox_people or [], on_saved=on_saved)
 

@@ -1,5 +1,5 @@
-"""What the console reads about handed-off conversations, through the HandoffStore's read
-methods only (one module, so the lead can re-point it when the desk is split)."""
+"""What the console reads about handed-off conversations, through the handoff stores' read
+methods only (one module, so the console never writes to a store)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.handoff.model import Conversation, HistoryEntry, LoggedMessage, Role, Status
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import HandoffStores
 from bot.shop.catalog import Catalog
 
 THREAD_LENGTH = 100
@@ -30,32 +30,32 @@ def waited(conversation: Conversation, last: LoggedMessage | None, now: datetime
 
 
 class ConsoleReader:
-    def __init__(self, store: HandoffStore) -> None:
-        self._store = store
+    def __init__(self, stores: HandoffStores) -> None:
+        self._stores = stores
 
     async def get(self, conversation_id: int) -> Conversation | None:
-        return await self._store.get(conversation_id)
+        return await self._stores.conversations.get(conversation_id)
 
     async def thread(self, conversation_id: int) -> list[LoggedMessage]:
-        return await self._store.last_messages(conversation_id, THREAD_LENGTH)
+        return await self._stores.messages.last_messages(conversation_id, THREAD_LENGTH)
 
     async def history(self, buyer_id: int) -> list[HistoryEntry]:
         """What the buyer and the bot said before the handoff (for the context card)."""
-        return await self._store.history(buyer_id, 10)
+        return await self._stores.messages.history(buyer_id, 10)
 
     async def open_conversations(self, catalog: Catalog, now: datetime) -> list[QueueRow]:
         """Every waiting conversation (all shop queues) and every one an agent holds."""
         seen: dict[int, Conversation] = {}
-        for shop in await self._store.queued_shops():
-            for conversation in await self._store.queue(shop):
+        for shop in await self._stores.queue.queued_shops():
+            for conversation in await self._stores.queue.queue(shop):
                 seen[conversation.id] = conversation
         for agent_id in catalog.staff:
-            for conversation_id in await self._store.held_by(agent_id):
-                held = await self._store.get(conversation_id)
+            for conversation_id in await self._stores.agents.held_by(agent_id):
+                held = await self._stores.conversations.get(conversation_id)
                 if held is not None and held.is_open:
                     seen[held.id] = held
         rows = []
         for conversation in seen.values():
-            last = await self._store.last_messages(conversation.id, 1)
+            last = await self._stores.messages.last_messages(conversation.id, 1)
             rows.append(QueueRow(conversation, waited(conversation, last[-1] if last else None, now)))
         return rows

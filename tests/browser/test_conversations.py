@@ -27,7 +27,7 @@ async def signed_in(console: RunningConsole, new_page: NewPage, user_id: int, na
 
 
 async def open_conversation_of(console: RunningConsole, buyer_id: int) -> int:
-    conversation = await console.session.runtime.store.open_for_buyer(buyer_id)
+    conversation = await console.session.runtime.handoff.conversations.open_for_buyer(buyer_id)
     assert conversation is not None
     return conversation.id
 
@@ -43,16 +43,16 @@ async def test_take_a_waiting_conversation_and_the_buyer_receives_the_reply(
     await shot(page, "queue-waiting")
     await row.locator("button.take").click()
     await expect(page.locator("#card")).to_contain_text("娜娜")
-    joined = await console.session.emulator.wait_for(lambda c: c.chat_id == XIAO_LI and "已接入" in (c.text or ""))
+    joined = await console.session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_LI and "已接入" in (c.text or ""))
     assert "娜娜" in joined.text
 
     await page.fill("#reply-text", "您好亲，我来帮您看一下尺码")
     await page.click("#send")
-    received = await console.session.emulator.wait_for(
+    received = await console.session.emulator.record.wait_for(
         lambda c: c.chat_id == XIAO_LI and c.text == "您好亲，我来帮您看一下尺码")
     assert received.ok
     await expect(page.locator("#thread")).to_contain_text("您好亲，我来帮您看一下尺码")
-    await console.session.emulator.wait_for(  # the same reply shows in the Telegram topic
+    await console.session.emulator.record.wait_for(  # the same reply shows in the Telegram topic
         lambda c: c.chat_id == AGENTS and "您好亲，我来帮您看一下尺码" in (c.text or ""))
     await shot(page, "conversation")
 
@@ -70,7 +70,7 @@ async def test_a_forbidden_word_is_held_with_the_reason_and_an_alternative(
     await expect(page.locator("#alternative")).to_have_text("亲，这款面料是很好的")
     await expect(page.locator("#reply-text")).to_have_value("亲，这款面料是最好的")  # kept for editing
     await shot(page, "held")
-    logged = await console.session.runtime.store.last_messages(conversation_id, 50)
+    logged = await console.session.runtime.handoff.messages.last_messages(conversation_id, 50)
     assert [m.text for m in logged if m.role is Role.agent] == []
 
 
@@ -78,8 +78,8 @@ async def test_an_agent_cannot_open_ops_pages_or_act_on_another_agents_conversat
         console: RunningConsole, new_page: NewPage, shot: Shot) -> None:
     await console.session.private(XIAO_LI, "转人工")
     conversation_id = await open_conversation_of(console, XIAO_LI)
-    store = console.session.runtime.store
-    conversation = await store.get(conversation_id)  # 蓓尚's, and about to be held by 娜娜
+    store = console.session.runtime.handoff
+    conversation = await store.conversations.get(conversation_id)  # 蓓尚's, and about to be held by 娜娜
     assert conversation is not None
     taken = await console.session.runtime.agent_desk.take(conversation, NANA)
     assert taken.ok
@@ -98,7 +98,7 @@ async def test_an_agent_cannot_open_ops_pages_or_act_on_another_agents_conversat
     posted = await page.request.post(f"{console.url}/c/{conversation_id}/reply",
                                      form={"csrf": csrf or "", "text": "您好亲"})
     assert posted.status == 403
-    logged = await store.last_messages(conversation_id, 50)
+    logged = await store.messages.last_messages(conversation_id, 50)
     assert [m.sender_id for m in logged if m.role is Role.agent] == []
 
 
@@ -109,23 +109,23 @@ async def test_live_thread_quick_reply_and_close_with_the_survey(
     page = await signed_in(console, new_page, NANA, "娜娜")
     await page.goto(f"{console.url}/c/{conversation_id}")
     await page.click("#take")
-    await console.session.emulator.wait_for(lambda c: c.chat_id == XIAO_WANG and "已接入" in (c.text or ""))
+    await console.session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_WANG and "已接入" in (c.text or ""))
 
     console.session.emulator.user_sends(XIAO_WANG, XIAO_WANG, "我的裙子什么时候发货")
     await expect(page.locator("#thread")).to_contain_text("我的裙子什么时候发货")  # without reloading
 
     await page.click("button.quick:text-is('greet')")
-    greeting = await console.session.emulator.wait_for(
+    greeting = await console.session.emulator.record.wait_for(
         lambda c: c.chat_id == XIAO_WANG and "我是客服娜娜" in (c.text or ""))
     assert greeting.ok
     await expect(page.locator("#thread")).to_contain_text("我是客服娜娜")
 
     await page.click("#close")
-    goodbye = await console.session.emulator.wait_for(
+    goodbye = await console.session.emulator.record.wait_for(
         lambda c: c.chat_id == XIAO_WANG and c.method == "sendMessage"
         and any(b.startswith("rate:") for b in console.session.buttons(c)))
     assert goodbye.ok
     await expect(page.locator("#status")).to_have_text("closed")
     await shot(page, "closed")
-    closed = await console.session.runtime.store.get(conversation_id)
+    closed = await console.session.runtime.handoff.conversations.get(conversation_id)
     assert closed is not None and not closed.is_open

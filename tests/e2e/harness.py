@@ -20,8 +20,8 @@ from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
 from bot.runtime.app import Runtime, build_runtime, make_bot
+from bot.sandbox.call_record import BotCall
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
-from bot.sandbox.state import BotCall
 
 LIVE_ROOM = -1001000000100
 AGENTS = -1001000000900
@@ -49,14 +49,14 @@ class Session:
     clock: Clock
 
     def _seen(self, chat_id: int) -> int:
-        return len(self.emulator.sent("sendMessage", chat_id))
+        return len(self.emulator.record.sent("sendMessage", chat_id))
 
     async def say(self, chat_id: int, user_id: int, text: str, *, timeout: float = 5.0,
                   **kwargs: Any) -> BotCall:
         """The user writes; returns the bot's next message in that chat."""
         before = self._seen(chat_id)
         self.emulator.user_sends(chat_id, user_id, text, **kwargs)
-        calls = await self.emulator.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
+        calls = await self.emulator.record.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
         return calls[before]
 
     async def private(self, user_id: int, text: str, **kwargs: Any) -> BotCall:
@@ -71,7 +71,7 @@ class Session:
         chat_id = message["chat"]["id"]
         before = self._seen(chat_id)
         self.emulator.press_button(chat_id, user_id, message["message_id"], data)
-        calls = await self.emulator.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
+        calls = await self.emulator.record.wait_sent(before + 1, chat_id, method="sendMessage", timeout=timeout)
         return calls[before]
 
     async def expect_silence(self, chat_id: int, user_id: int, text: str) -> None:
@@ -80,10 +80,10 @@ class Session:
         Checked once the bot is idle (see `idle`), so a slow machine cannot make a late
         answer look like silence; and nothing may be gathered for a later room post.
         """
-        before = len(self.emulator.calls)
+        before = len(self.emulator.record.calls)
         self.emulator.user_sends(chat_id, user_id, text)
         await self.idle()
-        after = [c for c in self.emulator.calls[before:] if c.chat_id == chat_id]
+        after = [c for c in self.emulator.record.calls[before:] if c.chat_id == chat_id]
         assert not after, f"bot answered {text!r} with {[(c.method, c.text) for c in after]}"
         assert self.runtime.burst.waiting == 0, f"bot is gathering an answer to {text!r} to post later"
 
@@ -102,9 +102,9 @@ class Session:
         while True:
             if manual is not None:
                 await manual.settled(timeout)
-            await self.emulator.wait_updates_confirmed(timeout)
+            await self.emulator.updates.wait_updates_confirmed(timeout)
             await self.runtime.outbox.drain(timeout)
-            if (self.emulator.updates_confirmed and self.runtime.outbox.idle
+            if (self.emulator.updates.updates_confirmed and self.runtime.outbox.idle
                     and (manual is None or manual.settled_now)):
                 return
 

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.customers.archive import Author, ChatArchive
 from bot.customers.store import CustomerStore
 from bot.knowledge.snapshot import Knowledge
-from bot.sandbox.state import BotCall
+from bot.sandbox.call_record import BotCall
 from bot.telegram.callbacks import (
     AsCancel,
     AsDispute,
@@ -85,11 +85,11 @@ async def test_1005_past_window_declined_with_coupon_and_dispute_goes_to_a_perso
     declined = await pick(session, reason, XIAO_LI, AsReason(reason="changed_mind").pack())
     assert "已签收10天" in declined.text and "超过了7天" in declined.text and "蓓尚店铺券" in declined.text
     case_id = declined.text.split("售后单号 ")[1][:8]
-    before = len(session.emulator.sent("sendMessage", AGENTS))
+    before = len(session.emulator.record.sent("sendMessage", AGENTS))
     promise = await pick(session, declined, XIAO_LI, AsDispute(case_id=case_id).pack())
     assert case_id in promise.text and "人工客服" in promise.text
-    await session.emulator.wait_sent(before + 2, AGENTS, method="sendMessage")
-    topic_texts = " ".join(c.text for c in session.emulator.sent("sendMessage", AGENTS))
+    await session.emulator.record.wait_sent(before + 2, AGENTS, method="sendMessage")
+    topic_texts = " ".join(c.text for c in session.emulator.record.sent("sendMessage", AGENTS))
     assert f"售后单 {case_id}" in topic_texts and "超过无理由退换期限" in topic_texts
     store = CaseStore(session.redis, session.settings.redis_prefix, SystemClock())
     case = await store.get(case_id)
@@ -97,14 +97,14 @@ async def test_1005_past_window_declined_with_coupon_and_dispute_goes_to_a_perso
     # The agent records what they learn on the buyer's customer record, from the topic.
     thread = await topic_of(session, "小李")
     await in_topic(session, thread, f"售后单 {case_id}")
-    buyer_saw = len(session.emulator.sent("sendMessage", XIAO_LI))
+    buyer_saw = len(session.emulator.record.sent("sendMessage", XIAO_LI))
     await agent_says(session, NANA, thread, "/tag 售后争议")
     await agent_says(session, NANA, thread, "/note 已核实签收时间")
     await in_topic(session, thread, "已记下备注：已核实签收时间")
     customers = CustomerStore(session.redis, session.settings.redis_prefix, SystemClock())
     assert await customers.tags(XIAO_LI) == ["售后争议"]
     assert [n.text for n in await customers.notes(XIAO_LI)] == ["已核实签收时间"]
-    assert len(session.emulator.sent("sendMessage", XIAO_LI)) == buyer_saw  # nothing went to the buyer
+    assert len(session.emulator.record.sent("sendMessage", XIAO_LI)) == buyer_saw  # nothing went to the buyer
 
 
 async def test_1006_custom_made_declined_politely_with_a_coupon(session: Session) -> None:
@@ -223,9 +223,9 @@ async def test_an_unhappy_answer_to_a_review_invitation_goes_to_a_person_with_an
     if knowledge.aftersales.quiet_hours.contains(local.time()):  # move to the next morning, 10:00
         morning = local.replace(hour=10, minute=0, second=0, microsecond=0)
         at = morning if morning > local else morning + timedelta(days=1)
-    before = len(session.emulator.sent("sendMessage", XIAO_WANG))
+    before = len(session.emulator.record.sent("sendMessage", XIAO_WANG))
     assert await invitations.run_once(at) == 1
-    invitation = (await session.emulator.wait_sent(before + 1, XIAO_WANG, method="sendMessage"))[before]
+    invitation = (await session.emulator.record.wait_sent(before + 1, XIAO_WANG, method="sendMessage"))[before]
     assert "订单1004" in invitation.text and "真实评价" in invitation.text and "返现" not in invitation.text
     assert await invitations.run_once(at + timedelta(minutes=5)) == 0  # once
     apology = await pick(session, invitation, XIAO_WANG, ReviewRating(order_id="1004", rating="bad").pack())

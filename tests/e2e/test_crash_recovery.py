@@ -26,7 +26,7 @@ import pytest
 
 from bot.clock import SystemClock
 from bot.handoff.model import Status
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import handoff_stores
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from tests.conftest import ROOT, TEST_REDIS_URL
 from tests.e2e.harness import AGENTS, NANA, XIAO_WANG, eventually
@@ -72,50 +72,50 @@ async def _polled(emulator: Emulator, since: int) -> None:
 
 
 def _topic_texts(emulator: Emulator, thread: int) -> list[str]:
-    return [m.get("text") or "" for m in emulator.messages(AGENTS, thread)]
+    return [m.get("text") or "" for m in emulator.chat_log.messages(AGENTS, thread)]
 
 
 def _buyer_texts(emulator: Emulator) -> list[str]:
-    return [m.get("text") or "" for m in emulator.messages(XIAO_WANG)]
+    return [m.get("text") or "" for m in emulator.chat_log.messages(XIAO_WANG)]
 
 
 async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(
         emulator: Emulator, redis: object, key_prefix: str, tmp_path: Path) -> None:
     bot = BotProcess(emulator, key_prefix, tmp_path / "bot.log")
-    store = HandoffStore(redis, key_prefix, SystemClock())  # type: ignore[arg-type]
+    store = handoff_stores(redis, key_prefix, SystemClock())  # type: ignore[arg-type]
     bot.start()
     try:
         await _polled(emulator, 0)
         emulator.user_sends(XIAO_WANG, XIAO_WANG, "转人工")
-        await emulator.wait_until(lambda: any("小王" in t.name for t in emulator.topics.values()),
+        await emulator.record.wait_until(lambda: any("小王" in t.name for t in emulator.chat_log.topics.values()),
                                   timeout=15, what="the topic")
-        thread = next(t.thread_id for t in emulator.topics.values() if "小王" in t.name)
+        thread = next(t.thread_id for t in emulator.chat_log.topics.values() if "小王" in t.name)
         emulator.user_sends(AGENTS, NANA, "/take", thread_id=thread)
-        await emulator.wait_until(lambda: any("已接待" in t for t in _topic_texts(emulator, thread)),
+        await emulator.record.wait_until(lambda: any("已接待" in t for t in _topic_texts(emulator, thread)),
                                   timeout=15, what="the take")
 
-        stalled = emulator.stall_next("copyMessage", chat_id=AGENTS)
+        stalled = emulator.faults.stall_next("copyMessage", chat_id=AGENTS)
         buyer_lines = [f"第{i}条：我的快递还没到" for i in range(1, 9)]
         for line in buyer_lines:
             emulator.user_sends(XIAO_WANG, XIAO_WANG, line)
         emulator.user_sends(AGENTS, NANA, "亲，我这就帮您查一下物流", thread_id=thread)
         # Kill once the first relay is in flight and every update has been fetched.
-        await eventually(lambda: stalled.hits and not emulator.pending_updates, timeout=15,
+        await eventually(lambda: stalled.hits and not emulator.updates.pending_updates, timeout=15,
                          what="a relay in flight")
         await asyncio.sleep(0.3)
         bot.kill()
-        emulator.release_stalls()  # the dead process's request ends without effect
+        emulator.faults.release_stalls()  # the dead process's request ends without effect
         assert buyer_lines[0] not in _topic_texts(emulator, thread)
         polls = emulator.stats.polls
 
         # While it is down, the conversation is intact in Redis.
-        conversation = await store.open_for_buyer(XIAO_WANG)
+        conversation = await store.conversations.open_for_buyer(XIAO_WANG)
         assert conversation is not None and conversation.status is Status.held
         assert conversation.agent_id == NANA and conversation.topic_id == thread
 
         bot.start()
         await _polled(emulator, polls)
-        await emulator.wait_until(
+        await emulator.record.wait_until(
             lambda: all(line in _topic_texts(emulator, thread) for line in buyer_lines)
             and "亲，我这就帮您查一下物流" in _buyer_texts(emulator),
             timeout=30, what="every relay after the restart")
@@ -124,8 +124,8 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(
         in_topic = Counter(_topic_texts(emulator, thread))
         assert all(in_topic[line] == 1 for line in buyer_lines), in_topic
         assert Counter(_buyer_texts(emulator))["亲，我这就帮您查一下物流"] == 1
-        assert [t.thread_id for t in emulator.topics.values() if "小王" in t.name] == [thread]
-        conversation = await store.open_for_buyer(XIAO_WANG)
+        assert [t.thread_id for t in emulator.chat_log.topics.values() if "小王" in t.name] == [thread]
+        conversation = await store.conversations.open_for_buyer(XIAO_WANG)
         assert conversation is not None and conversation.agent_id == NANA and conversation.topic_id == thread
     finally:
         bot.stop()

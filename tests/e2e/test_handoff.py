@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.state import BotCall
+from bot.sandbox.call_record import BotCall
 from tests.e2e.harness import (
     AGENTS,
     AMING,
@@ -21,23 +21,23 @@ pytestmark = pytest.mark.e2e
 
 
 def current_topic(session: Session, buyer_name: str) -> int | None:
-    topics = [t for t in session.emulator.topics.values() if buyer_name in t.name and not t.deleted]
+    topics = [t for t in session.emulator.chat_log.topics.values() if buyer_name in t.name and not t.deleted]
     return topics[-1].thread_id if topics else None
 
 
 async def topic_of(session: Session, buyer_name: str) -> int:
     """The buyer's topic in the agents' group, once the bot has opened it."""
-    thread: int = await session.emulator.wait_until(lambda: current_topic(session, buyer_name),
+    thread: int = await session.emulator.record.wait_until(lambda: current_topic(session, buyer_name),
                                                     what=f"a topic for {buyer_name}")
     return thread
 
 
 def topic_texts(session: Session, thread_id: int) -> list[str]:
-    return [m.get("text") or m.get("caption") or "" for m in session.emulator.messages(AGENTS, thread_id)]
+    return [m.get("text") or m.get("caption") or "" for m in session.emulator.chat_log.messages(AGENTS, thread_id)]
 
 
 async def in_topic(session: Session, thread_id: int, fragment: str, timeout: float = 5.0) -> None:
-    await session.emulator.wait_until(lambda: any(fragment in t for t in topic_texts(session, thread_id)),
+    await session.emulator.record.wait_until(lambda: any(fragment in t for t in topic_texts(session, thread_id)),
                                       timeout=timeout, what=f"{fragment!r} in topic {thread_id}")
 
 
@@ -72,26 +72,26 @@ async def test_take_relay_both_ways_and_the_bot_stays_quiet(session: Session) ->
     thread = await topic_of(session, "小李")
     await agent_says(session, NANA, thread, "/take")
     await in_topic(session, thread, "娜娜 已接待")
-    joined = await session.emulator.wait_for(lambda c: c.chat_id == XIAO_LI and "已接入" in (c.text or ""))
+    joined = await session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_LI and "已接入" in (c.text or ""))
     assert "娜娜" in joined.text
 
     session.emulator.user_sends(AGENTS, NANA, "您好亲，我来帮您看一下", thread_id=thread)
-    to_buyer = await session.emulator.wait_for(
+    to_buyer = await session.emulator.record.wait_for(
         lambda c: c.chat_id == XIAO_LI and c.method == "copyMessage" and c.ok)
     assert to_buyer.text == "您好亲，我来帮您看一下"
 
-    before = len(session.emulator.sent("sendMessage", XIAO_LI))
+    before = len(session.emulator.record.sent("sendMessage", XIAO_LI))
     session.emulator.user_sends(XIAO_LI, XIAO_LI, "连衣裙多少钱")
     await in_topic(session, thread, "连衣裙多少钱")
     await session.idle()
-    assert len(session.emulator.sent("sendMessage", XIAO_LI)) == before  # no FAQ answer while held
+    assert len(session.emulator.record.sent("sendMessage", XIAO_LI)) == before  # no FAQ answer while held
 
 
 async def test_a_photo_reaches_the_topic(session: Session) -> None:
     await hand_off(session, XIAO_ZHANG)
     thread = await topic_of(session, "小张")
     session.emulator.user_sends(XIAO_ZHANG, XIAO_ZHANG, "橙子烂了", photo=True)
-    copy = await session.emulator.wait_for(
+    copy = await session.emulator.record.wait_for(
         lambda c: c.method == "copyMessage" and c.chat_id == AGENTS and c.ok and "photo" in (c.message or {}))
     assert copy.message["message_thread_id"] == thread and copy.message.get("caption") == "橙子烂了"
 
@@ -103,7 +103,7 @@ async def test_forbidden_words_from_an_agent_are_held_with_an_alternative(sessio
     await agent_says(session, NANA, thread, "亲，这是全网最低价哦")
     await in_topic(session, thread, "没有发给买家")
     await in_topic(session, thread, "可以改为")
-    assert not [c for c in session.emulator.calls if c.method == "copyMessage" and c.chat_id == XIAO_WANG]
+    assert not [c for c in session.emulator.record.calls if c.method == "copyMessage" and c.chat_id == XIAO_WANG]
 
 
 @pytest.mark.both_stores
@@ -113,7 +113,7 @@ async def test_close_says_goodbye_and_asks_for_a_rating(session: Session) -> Non
     await agent_says(session, NANA, thread, "/take")
     await agent_says(session, NANA, thread, "亲，已经帮您处理好了")
     await agent_says(session, NANA, thread, "/close")
-    goodbye = await session.emulator.wait_for(lambda c: c.chat_id == XIAO_LI and "评价" in (c.text or ""))
+    goodbye = await session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_LI and "评价" in (c.text or ""))
     assert session.buttons(goodbye) == [f"rate:{_conversation_id(goodbye)}:{r}"
                                         for r in ("satisfied", "neutral", "dissatisfied")]
     thanks = await session.press(goodbye, XIAO_LI, session.buttons(goodbye)[2])
@@ -137,7 +137,7 @@ async def test_back_hands_the_buyer_to_the_bot_without_a_survey(session: Session
     await in_topic(session, thread, "交回机器人")
     reply = await session.private(XIAO_WANG, "围巾多少钱")
     assert "30.00" in reply.text
-    assert not [c for c in session.emulator.calls if c.chat_id == XIAO_WANG and "评价" in (c.text or "")]
+    assert not [c for c in session.emulator.record.calls if c.chat_id == XIAO_WANG and "评价" in (c.text or "")]
 
 
 async def test_cancel_returns_to_the_bot(session: Session) -> None:
@@ -151,17 +151,17 @@ async def test_cancel_returns_to_the_bot(session: Session) -> None:
 async def test_complaints_then_vips_then_the_rest(session: Session) -> None:
     await hand_off(session, XIAO_WANG)                         # normal, first in time
     await hand_off(session, XIAO_ZHANG)                        # VIP
-    newcomer = session.emulator.new_buyer().id
+    newcomer = session.emulator.chats.new_buyer().id
     await hand_off(session, newcomer, "你们就是骗子，我要投诉")    # complaint, last in time
     for name in ("小王", "小张"):
         await topic_of(session, name)
     session.emulator.user_sends(AGENTS, NANA, "/online")
     await session.idle()
-    assigned = [c.text for c in session.emulator.sent("sendMessage", AGENTS) if "自动分配" in (c.text or "")]
-    order = [c.params.get("message_thread_id") for c in session.emulator.sent("sendMessage", AGENTS)
+    assigned = [c.text for c in session.emulator.record.sent("sendMessage", AGENTS) if "自动分配" in (c.text or "")]
+    order = [c.params.get("message_thread_id") for c in session.emulator.record.sent("sendMessage", AGENTS)
              if "自动分配" in (c.text or "")]
     assert len(assigned) == 3
-    newcomer_name = session.emulator.person(newcomer).name
+    newcomer_name = session.emulator.chats.person(newcomer).name
     assert order == [await topic_of(session, newcomer_name), await topic_of(session, "小张"),
                      await topic_of(session, "小王")]
 
@@ -183,9 +183,9 @@ async def test_a_deleted_topic_is_recreated_with_its_card(session: Session) -> N
     await hand_off(session, XIAO_WANG)
     thread = await topic_of(session, "小王")
     await in_topic(session, thread, "买家：小王")
-    session.emulator.delete_topic(AGENTS, thread)
+    session.emulator.chat_log.delete_topic(AGENTS, thread)
     session.emulator.user_sends(XIAO_WANG, XIAO_WANG, "还在吗")
-    await session.emulator.wait_until(lambda: current_topic(session, "小王") not in (None, thread),
+    await session.emulator.record.wait_until(lambda: current_topic(session, "小王") not in (None, thread),
                                       what="a new topic")
     new_thread = await topic_of(session, "小王")
     await in_topic(session, new_thread, "买家：小王")
@@ -198,12 +198,12 @@ async def test_non_agents_cannot_use_agent_commands(session: Session) -> None:
     await in_topic(session, thread, "买家：小王")
     await in_topic(session, thread, "转人工")
     await session.idle()
-    before = len(session.emulator.calls)
+    before = len(session.emulator.record.calls)
     for text in ("/take", "/close", "我来回复你", "/online"):
         session.emulator.user_sends(AGENTS, XIAO_LI, text, thread_id=thread)  # a buyer in the agents' group
     session.emulator.user_sends(XIAO_LI, XIAO_LI, "/take")  # agent commands from a buyer's private chat
     await session.idle()
-    assert [c for c in session.emulator.calls[before:] if c.method != "getUpdates"] == []
+    assert [c for c in session.emulator.record.calls[before:] if c.method != "getUpdates"] == []
     await agent_says(session, NANA, thread, "/take")  # still free to take: the stranger took nothing
     await in_topic(session, thread, "娜娜 已接待")
 
@@ -227,14 +227,14 @@ async def test_quick_reply(session: Session) -> None:
     await agent_says(session, NANA, thread, "/q")
     await in_topic(session, thread, "/q greet")
     await agent_says(session, NANA, thread, "/q greet")
-    greeting = await session.emulator.wait_for(lambda c: c.chat_id == XIAO_WANG and "我是客服娜娜" in (c.text or ""))
+    greeting = await session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_WANG and "我是客服娜娜" in (c.text or ""))
     assert greeting.ok
 
 
 async def test_complaint_in_the_room_moves_to_private(session: Session) -> None:
     reply = await session.room(XIAO_WANG, "你们卖假货，我要投诉")
     assert "私信" in reply.text and "抱歉" in reply.text
-    complaint = next(m for m in session.emulator.messages(LIVE_ROOM) if m.get("text") == "你们卖假货，我要投诉")
+    complaint = next(m for m in session.emulator.chat_log.messages(LIVE_ROOM) if m.get("text") == "你们卖假货，我要投诉")
     assert session.replied_to(reply) == complaint["message_id"]  # answered in the room, to that comment
     assert "https://t.me/livedesk_bot?start=live" in session.html(reply)  # with the way to private chat
 

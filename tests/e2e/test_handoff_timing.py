@@ -48,10 +48,10 @@ async def test_a_buyer_nobody_takes_is_told_honestly_once(timed: tuple[Session, 
     session, clock = timed
     await hand_off(session, XIAO_WANG)
     await pass_time(session, 70, step=5)
-    notices = [c for c in session.emulator.sent("sendMessage", XIAO_WANG) if "暂时都在忙" in (c.text or "")]
+    notices = [c for c in session.emulator.record.sent("sendMessage", XIAO_WANG) if "暂时都在忙" in (c.text or "")]
     assert len(notices) == 1 and "不会丢失" in notices[0].text
     await pass_time(session, 60, step=5)
-    assert len([c for c in session.emulator.sent("sendMessage", XIAO_WANG)
+    assert len([c for c in session.emulator.record.sent("sendMessage", XIAO_WANG)
                 if "暂时都在忙" in (c.text or "")]) == 1
 
 
@@ -62,7 +62,7 @@ async def test_the_next_in_line_hears_when_they_move_up(timed: tuple[Session, Ma
     thread = await topic_of(session, "小王")
     await agent_says(session, NANA, thread, "/take")
     await pass_time(session, 6, step=1)
-    told = await session.emulator.wait_for(lambda c: c.chat_id == XIAO_LI and "排在第1位" in (c.text or ""))
+    told = await session.emulator.record.wait_for(lambda c: c.chat_id == XIAO_LI and "排在第1位" in (c.text or ""))
     assert told.ok
 
 
@@ -75,12 +75,12 @@ async def test_a_waiting_buyer_raises_a_ping_at_20_seconds(timed: tuple[Session,
     session.emulator.user_sends(XIAO_ZHANG, XIAO_ZHANG, "我的橙子烂了好几个")
     await in_topic(session, thread, "我的橙子烂了好几个")
     await pass_time(session, 15)
-    assert not any("买家已等待" in (m.get("text") or "") for m in session.emulator.messages(AGENTS, thread))
+    assert not any("买家已等待" in (m.get("text") or "") for m in session.emulator.chat_log.messages(AGENTS, thread))
     await pass_time(session, 7)
     await in_topic(session, thread, "买家已等待")
     await pass_time(session, 10)
     await in_topic(session, thread, "已超过30秒未回复")
-    pings = [m for m in session.emulator.messages(AGENTS, thread) if "买家已等待" in (m.get("text") or "")]
+    pings = [m for m in session.emulator.chat_log.messages(AGENTS, thread) if "买家已等待" in (m.get("text") or "")]
     assert len(pings) == 1  # once per round
 
 
@@ -92,7 +92,7 @@ async def test_saying_wait_without_coming_back_reminds_the_agent(timed: tuple[Se
     await agent_says(session, NANA, thread, "亲，稍等，我查一下")
     await pass_time(session, 170, step=5)
     assert not any("稍等" in (m.get("text") or "") and "⏰" in (m.get("text") or "")
-                   for m in session.emulator.messages(AGENTS, thread))
+                   for m in session.emulator.chat_log.messages(AGENTS, thread))
     await pass_time(session, 20, step=5)
     await in_topic(session, thread, "说了“稍等”已经")
 
@@ -105,7 +105,7 @@ async def test_an_edited_buyer_message_is_edited_in_the_topic(timed: tuple[Sessi
     await in_topic(session, thread, "地址是西湖区")
     session.emulator.edit_user_message(XIAO_WANG, sent["message_id"], "地址是滨江区")
     await in_topic(session, thread, "地址是滨江区")
-    assert not any("地址是西湖区" == (m.get("text") or "") for m in session.emulator.messages(AGENTS, thread))
+    assert not any("地址是西湖区" == (m.get("text") or "") for m in session.emulator.chat_log.messages(AGENTS, thread))
 
 
 @pytest.mark.both_stores
@@ -117,7 +117,7 @@ async def test_sla_in_the_agents_group_shows_today_and_this_week(timed: tuple[Se
     await pass_time(session, 12)
     await agent_says(session, NANA, thread, "您好亲，我来帮您")
     session.emulator.user_sends(AGENTS, NANA, "/sla")
-    report = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "30秒回复率" in (c.text or ""))
+    report = await session.emulator.record.wait_for(lambda c: c.chat_id == AGENTS and "30秒回复率" in (c.text or ""))
     assert "今日" in report.text and "本周" in report.text and "蓓尚服饰" in report.text
     assert "娜娜" in report.text and "100.0%" in report.text
 
@@ -127,7 +127,7 @@ async def test_the_weekly_report_is_posted_on_tuesday_morning(timed: tuple[Sessi
     # The demo clock starts Monday 12:00 in Shanghai; the post is due Tuesday 09:00.
     clock.advance(20 * 3600 + 59 * 60)  # Tuesday 08:59
     await session.idle()
-    assert not [c for c in session.emulator.sent("sendMessage", AGENTS) if "上周" in (c.text or "")]
+    assert not [c for c in session.emulator.record.sent("sendMessage", AGENTS) if "上周" in (c.text or "")]
     clock.advance(120)
-    weekly = await session.emulator.wait_for(lambda c: c.chat_id == AGENTS and "上周" in (c.text or ""))
+    weekly = await session.emulator.record.wait_for(lambda c: c.chat_id == AGENTS and "上周" in (c.text or ""))
     assert "2026-W47" in weekly.text

@@ -14,7 +14,7 @@ async def test_questions_without_a_product_are_about_the_product_on_stage(sessio
     assert "纯棉连衣裙" in confirm.text
     reply = await session.room(XIAO_WANG, "多少钱")
     assert "纯棉连衣裙" in reply.text and "120.00" in reply.text
-    comment_id = session.emulator.messages(LIVE_ROOM)[-2]["message_id"]
+    comment_id = session.emulator.chat_log.messages(LIVE_ROOM)[-2]["message_id"]
     assert session.replied_to(reply) is not None and session.replied_to(reply) >= comment_id - 1
 
     await session.room(NANA, "/now MX-LONGJING")
@@ -64,14 +64,14 @@ async def test_traditional_and_english_comments(session: Session) -> None:
     await session.room(NANA, "/now BS-DRESS")
     reply = await session.room(XIAO_WANG, "這件連衣裙多少錢？")
     assert "120.00" in reply.text
-    session.emulator.set_language(XIAO_LI, "en")
+    session.emulator.chats.set_language(XIAO_LI, "en")
     reply = await session.room(XIAO_LI, "how much is the scarf")
     assert "30.00" in reply.text and "The" in reply.text
 
 
 async def test_a_malformed_update_is_logged_and_skipped(session: Session,
                                                        caplog: pytest.LogCaptureFixture) -> None:
-    session.emulator.queue_update("message", {"message_id": "oops", "chat": {"id": "x"}})
+    session.emulator.updates.queue_update("message", {"message_id": "oops", "chat": {"id": "x"}})
     reply = await session.room(XIAO_WANG, "连衣裙多少钱")  # the comment behind it is answered
     assert "120.00" in reply.text
     assert any("malformed update" in r.getMessage() for r in caplog.records)

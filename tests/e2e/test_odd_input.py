@@ -25,7 +25,7 @@ async def test_an_agents_forbidden_word_split_by_an_invisible_character_is_held(
     await agent_says(session, NANA, thread, "/take")
     await agent_says(session, NANA, thread, "亲，这款是最\u200b好的")
     await in_topic(session, thread, "没有发给买家")
-    assert not [c for c in session.emulator.calls if c.method == "copyMessage" and c.chat_id == XIAO_LI]
+    assert not [c for c in session.emulator.record.calls if c.method == "copyMessage" and c.chat_id == XIAO_LI]
 
 
 BUYER_MEDIA: list[tuple[str, dict[str, Any]]] = [
@@ -43,7 +43,7 @@ async def test_every_kind_of_message_a_buyer_sends_during_a_handoff_is_relayed(s
     thread = await topic_of(session, "小王")
     for kind, content in BUYER_MEDIA:
         session.emulator.user_sends(XIAO_WANG, XIAO_WANG, **content)
-        copy = await session.emulator.wait_for(
+        copy = await session.emulator.record.wait_for(
             lambda c, kind=kind: c.method == "copyMessage" and c.chat_id == AGENTS and c.ok
             and kind in (c.message or {}))
         assert copy.message["message_thread_id"] == thread
@@ -54,7 +54,7 @@ async def test_an_agents_voice_message_reaches_the_buyer(session: Session) -> No
     thread = await topic_of(session, "小李")
     await agent_says(session, NANA, thread, "/take")
     session.emulator.user_sends(AGENTS, NANA, "亲，您听一下", recording="voice", thread_id=thread)
-    copy = await session.emulator.wait_for(
+    copy = await session.emulator.record.wait_for(
         lambda c: c.method == "copyMessage" and c.chat_id == XIAO_LI and c.ok and "voice" in (c.message or {}))
     assert copy.message.get("caption") == "亲，您听一下"
     assert "转人工" in "\n".join(topic_texts(session, thread))

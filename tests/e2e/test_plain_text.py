@@ -34,15 +34,15 @@ async def odd_session(tmp_path: Path, redis: Redis, key_prefix: str) -> AsyncIte
 
 async def test_topic_name_and_quick_reply_show_the_characters_as_typed(odd_session: Session) -> None:
     session = odd_session
-    buyer = session.emulator.new_buyer(name=BUYER_NAME)
+    buyer = session.emulator.chats.new_buyer(name=BUYER_NAME)
     reply = await session.private(buyer.id, "转人工")
     assert "人工客服" in reply.text
-    topic = await session.emulator.wait_until(
-        lambda: next((t for t in session.emulator.topics.values() if "小美" in t.name), None))
+    topic = await session.emulator.record.wait_until(
+        lambda: next((t for t in session.emulator.chat_log.topics.values() if "小美" in t.name), None))
     assert topic.name.startswith(BUYER_NAME) and "&amp;" not in topic.name and "&lt;" not in topic.name
 
     await agent_says(session, NANA, topic.thread_id, "/take")
     await agent_says(session, NANA, topic.thread_id, "/q deal")
-    quick = await session.emulator.wait_for(lambda c: c.chat_id == buyer.id and "9折" in (c.text or ""))
+    quick = await session.emulator.record.wait_for(lambda c: c.chat_id == buyer.id and "9折" in (c.text or ""))
     assert quick.text == f"亲{BUYER_NAME}，买2件&以上打9折 <限时> 哦"
     await in_topic(session, topic.thread_id, f"↪️ 亲{BUYER_NAME}，买2件&以上打9折 <限时> 哦")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import SystemClock
-from bot.handoff.store import HandoffStore
+from bot.handoff.stores import handoff_stores
 from tests.e2e.harness import NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session
 
 pytestmark = pytest.mark.e2e
@@ -102,17 +102,17 @@ async def test_second_failure_hands_off_to_a_human(session: Session) -> None:
     await session.private(XIAO_LI, "能开发票吗?")
     reply = await session.private(XIAO_LI, "支持分期付款吗?")
     assert "人工客服" in reply.text
-    store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
-    conversation = await store.open_for_buyer(XIAO_LI)
+    store = handoff_stores(session.redis, session.settings.redis_prefix, SystemClock())
+    conversation = await store.conversations.open_for_buyer(XIAO_LI)
     assert conversation is not None and conversation.reason == "unanswered"
-    assert [m.text for m in await store.last_messages(conversation.id)] == ["支持分期付款吗?"]
+    assert [m.text for m in await store.messages.last_messages(conversation.id)] == ["支持分期付款吗?"]
 
 
 async def test_asking_for_a_human_queues_the_buyer(session: Session) -> None:
     reply = await session.private(XIAO_LI, "转人工")
     assert "人工客服" in reply.text
-    store = HandoffStore(session.redis, session.settings.redis_prefix, SystemClock())
-    conversation = await store.open_for_buyer(XIAO_LI)
+    store = handoff_stores(session.redis, session.settings.redis_prefix, SystemClock())
+    conversation = await store.conversations.open_for_buyer(XIAO_LI)
     assert conversation is not None and conversation.reason == "requested"
 
 
@@ -124,7 +124,7 @@ async def test_a_product_question_without_product_asks_which(session: Session) -
 
 
 async def test_english_buyers_get_english_answers(session: Session) -> None:
-    session.emulator.set_language(XIAO_LI, "en")
+    session.emulator.chats.set_language(XIAO_LI, "en")
     reply = await session.private(XIAO_LI, "how much is the dress")
     assert reply.text == "The cotton dress is ¥120.00. Add ¥30.00 more to get ¥20 off every full ¥150 across shops (¥20.00 off)."
     reply = await session.private(XIAO_LI, "do you have size M dress")

@@ -77,7 +77,7 @@ async def test_price_questions_give_the_price_to_pay(session: Session) -> None:
     assert "售价 ¥168.00" in reply.text and "到手价 ¥148.00" in reply.text
     reply = await session.private(XIAO_WANG, "连衣裙多少钱")
     assert "¥120.00" in reply.text and "再凑 ¥30.00" in reply.text
-    session.emulator.set_language(XIAO_LI, "en")
+    session.emulator.chats.set_language(XIAO_LI, "en")
     english = await session.private(XIAO_LI, "how much is the gift box")
     assert "so you pay ¥148.00" in english.text
 

@@ -59,10 +59,10 @@ async def test_requests_without_the_secret_are_refused(served: tuple[Emulator, R
         # Updates are handled before the webhook answers, so once the outbox is drained
         # everything they caused has been sent.
         await runtime.outbox.drain(5.0)
-        assert emulator.sent("sendMessage", XIAO_WANG) == []
+        assert emulator.record.sent("sendMessage", XIAO_WANG) == []
         async with http.post(url, json=update(2, "连衣裙多少钱"), headers={HEADER: secret}) as response:
             assert response.status == 200
-    answer = (await emulator.wait_sent(1, XIAO_WANG))[0]
+    answer = (await emulator.record.wait_sent(1, XIAO_WANG))[0]
     assert "120.00" in answer.text
 
 

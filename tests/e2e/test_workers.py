@@ -46,7 +46,7 @@ FAST = dict(lease_seconds=1.5, claim_idle_seconds=1.0, handle_max_attempts=3, ha
 
 def answers_to(emulator: Emulator, chat_id: int, message_id: int) -> list[str]:
     """The bot's messages in a private chat after the buyer's message `message_id`."""
-    return [c.text or "" for c in emulator.sent("sendMessage", chat_id)
+    return [c.text or "" for c in emulator.record.sent("sendMessage", chat_id)
             if (c.message or {}).get("message_id", 0) > message_id]
 
 
@@ -101,8 +101,8 @@ async def test_a_worker_killed_mid_burst_leaves_every_buyer_answered_exactly_onc
                 await asyncio.sleep(0.05)
             # Every answer hangs in flight, received but never applied (as when the process dies
             # mid-request), so the kill below catches the workers with updates half handled.
-            stalled = emulator.stall_next("sendMessage", times=10_000)
-            buyers = [emulator.new_buyer().id for _ in range(40)]
+            stalled = emulator.faults.stall_next("sendMessage", times=10_000)
+            buyers = [emulator.chats.new_buyer().id for _ in range(40)]
             asked = {b: emulator.user_sends(b, b, QUESTION)["message_id"] for b in buyers}
 
             def answered() -> int:
@@ -110,8 +110,8 @@ async def test_a_worker_killed_mid_burst_leaves_every_buyer_answered_exactly_onc
 
             await eventually(lambda: len(stalled.hits) >= 4, timeout=60, what="updates half handled")
             workers[0].kill()
-            emulator.clear_faults()
-            emulator.release_stalls()  # the dead worker's requests end without effect; the live one retries
+            emulator.faults.clear_faults()
+            emulator.faults.release_stalls()  # the dead worker's requests end without effect; the live one retries
             await eventually(lambda: answered() == len(buyers), timeout=90, what="every buyer answered")
             while not await streams_drained(streams):  # every update handled and acknowledged
                 await asyncio.sleep(0.1)
@@ -193,7 +193,7 @@ async def test_an_update_that_keeps_failing_is_dead_lettered_ops_told_and_can_be
         streams = UpdateStreams(redis, RuntimeKeys(key_prefix, FAST["stream_partitions"]))
         failing = emulator.user_sends(XIAO_LI, XIAO_LI, QUESTION)["message_id"]
         fine = emulator.user_sends(XIAO_WANG, XIAO_WANG, QUESTION)["message_id"]
-        await emulator.wait_until(lambda: any("处理失败" in (c.text or "") for c in emulator.sent("sendMessage", NANA)),
+        await emulator.record.wait_until(lambda: any("处理失败" in (c.text or "") for c in emulator.record.sent("sendMessage", NANA)),
                                   timeout=15, what="ops told about the dead letter")
         assert answers_to(emulator, XIAO_WANG, fine)  # the other buyer was not held up
         assert not answers_to(emulator, XIAO_LI, failing)
@@ -203,7 +203,7 @@ async def test_an_update_that_keeps_failing_is_dead_lettered_ops_told_and_can_be
 
         redis_down = False  # the cause is fixed; ops retry it
         assert await streams.retry_dead(letters[0])
-        await emulator.wait_until(lambda: answers_to(emulator, XIAO_LI, failing), timeout=10,
+        await emulator.record.wait_until(lambda: answers_to(emulator, XIAO_LI, failing), timeout=10,
                                   what="the retried update answered")
         assert await streams.dead_letters() == []
 

@@ -65,13 +65,13 @@ async def test_send_message_with_reply_and_keyboard_is_recorded(emulator: Emulat
     assert sent.text == "小王 亲，纯棉连衣裙 120.00 元"
     assert sent.reply_to_message is not None and sent.reply_to_message.text == "多少钱"
     assert sent.entities is not None and sent.entities[0].type == "text_mention"
-    [call] = emulator.sent(chat_id=ROOM)
+    [call] = emulator.record.sent(chat_id=ROOM)
     assert call.method == "sendMessage"
     assert call.params["reply_parameters"] == {"message_id": asked["message_id"]}
     assert call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "topic:size"
     assert "<b>120.00</b>" in call.params["text"]
     assert call.text == "小王 亲，纯棉连衣裙 120.00 元"
-    page_view = emulator.messages(ROOM)[-1]
+    page_view = emulator.chat_log.messages(ROOM)[-1]
     assert page_view["reply_to"]["text"] == "多少钱" and page_view["buttons"][0][0]["text"] == "尺码"
 
 
@@ -102,7 +102,7 @@ async def test_dispatcher_echo_answers_an_injected_message(emulator: Emulator, b
                                                    close_bot_session=False))
     try:
         asked = emulator.user_sends(XIAOWANG, XIAOWANG, "你好")
-        [reply] = await emulator.wait_sent(1, chat_id=XIAOWANG, timeout=5)
+        [reply] = await emulator.record.wait_sent(1, chat_id=XIAOWANG, timeout=5)
         assert reply.text == "echo: 你好"
         assert reply.message is not None
         assert reply.message["reply_to_message"]["message_id"] == asked["message_id"]
@@ -110,7 +110,7 @@ async def test_dispatcher_echo_answers_an_injected_message(emulator: Emulator, b
         menu = await bot.send_message(XIAOWANG, "选一个", reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[[InlineKeyboardButton(text="价格", callback_data="price")]]))
         emulator.press_button(XIAOWANG, XIAOWANG, menu.message_id, "price")
-        answer = await emulator.wait_for(lambda c: c.method == "answerCallbackQuery", timeout=5)
+        answer = await emulator.record.wait_for(lambda c: c.method == "answerCallbackQuery", timeout=5)
         assert answer.ok and answer.params["text"] == "got price"
     finally:
         await dp.stop_polling()
@@ -119,15 +119,15 @@ async def test_dispatcher_echo_answers_an_injected_message(emulator: Emulator, b
 
 async def test_injected_flood_control_surfaces_as_retry_after(emulator: Emulator,
                                                              bot: Bot) -> None:
-    emulator.fail_next("sendMessage", error_code=429, retry_after=2, chat_id=ROOM)
+    emulator.faults.fail_next("sendMessage", error_code=429, retry_after=2, chat_id=ROOM)
     with pytest.raises(TelegramRetryAfter) as caught:
         await bot.send_message(ROOM, "亲，在的")
     assert caught.value.retry_after == 2
     assert "retry after 2" in caught.value.message
     delivered = await bot.send_message(ROOM, "亲，在的")
     assert delivered.text == "亲，在的"
-    assert [c.ok for c in emulator.calls if c.method == "sendMessage"] == [False, True]
-    assert len(emulator.sent(chat_id=ROOM)) == 1
+    assert [c.ok for c in emulator.record.calls if c.method == "sendMessage"] == [False, True]
+    assert len(emulator.record.sent(chat_id=ROOM)) == 1
 
 
 async def test_forum_topic_messages_and_deleted_topic(emulator: Emulator, bot: Bot) -> None:
@@ -136,10 +136,10 @@ async def test_forum_topic_messages_and_deleted_topic(emulator: Emulator, bot: B
     assert in_topic.message_thread_id == topic.message_thread_id and in_topic.is_topic_message
     agent = emulator.user_sends(AGENTS, NANA, "您好，我是娜娜", thread_id=topic.message_thread_id)
     assert agent["message_thread_id"] == topic.message_thread_id
-    assert [m["text"] for m in emulator.messages(AGENTS, topic.message_thread_id)] == [
+    assert [m["text"] for m in emulator.chat_log.messages(AGENTS, topic.message_thread_id)] == [
         "", "上下文卡片", "您好，我是娜娜"]
 
-    emulator.delete_topic(AGENTS, topic.message_thread_id)
+    emulator.chat_log.delete_topic(AGENTS, topic.message_thread_id)
     with pytest.raises(TelegramBadRequest, match="message thread not found"):
         await bot.send_message(AGENTS, "还在吗", message_thread_id=topic.message_thread_id)
     with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
@@ -173,7 +173,7 @@ async def test_uploaded_photo_keeps_a_file_id_and_copies(emulator: Emulator, bot
     assert again.photo is not None and again.photo[-1].file_id == file_id
     buyer_photo = emulator.user_sends(XIAOWANG, XIAOWANG, "坏果", photo=True)
     copied = await bot.copy_message(AGENTS, XIAOWANG, buyer_photo["message_id"])
-    [copy_call] = emulator.sent("copyMessage")
+    [copy_call] = emulator.record.sent("copyMessage")
     assert copy_call.message is not None and copy_call.message["message_id"] == copied.message_id
     assert copy_call.message["caption"] == "坏果" and "photo" in copy_call.message
     info = await bot.get_file(buyer_photo["photo"][-1]["file_id"])

@@ -44,7 +44,7 @@ async def test_updates_fetched_while_redis_is_away_are_not_confirmed_and_arrive_
         emulator.user_sends(XIAO_WANG, XIAO_WANG, "第2条")
         polling = asyncio.create_task(blind.poll(stop, timeout=1))
         await eventually(lambda: emulator.stats.polls >= 1, timeout=10, what="a poll")
-        assert len(emulator.pending_updates) == 2  # fetched, not written, so not confirmed
+        assert len(emulator.updates.pending_updates) == 2  # fetched, not written, so not confirmed
         stop.set()
         await polling
         await away.aclose()
@@ -52,7 +52,7 @@ async def test_updates_fetched_while_redis_is_away_are_not_confirmed_and_arrive_
         streams = UpdateStreams(redis, keys)
         stop = asyncio.Event()
         polling = asyncio.create_task(Ingest(bot, streams, RuntimeMetrics()).poll(stop, timeout=1))
-        await eventually(lambda: not emulator.pending_updates, timeout=10, what="the updates confirmed")
+        await eventually(lambda: not emulator.updates.pending_updates, timeout=10, what="the updates confirmed")
         stop.set()
         await polling
         assert len(await all_entries(streams)) == 2

@@ -28,7 +28,7 @@ async def test_the_sandbox_page_itself_may_post(emulator: Emulator) -> None:
         async with http.post(f"{emulator.base_url}/sandbox/api/send", json=_send_body(emulator),
                              headers={"Origin": emulator.base_url}) as response:
             assert response.status == 200 and (await response.json())["ok"]
-    assert emulator.pending_updates  # the buyer's message reached the bot's queue
+    assert emulator.updates.pending_updates  # the buyer's message reached the bot's queue
 
 
 async def test_another_sites_page_is_refused_with_a_reason(emulator: Emulator) -> None:
@@ -38,7 +38,7 @@ async def test_another_sites_page_is_refused_with_a_reason(emulator: Emulator) -
             body = await response.json()
     assert response.status == 403 and body["ok"] is False
     assert "https://evil.example" in body["error"] and "same origin" in body["error"]
-    assert not emulator.pending_updates  # nothing was sent as the buyer
+    assert not emulator.updates.pending_updates  # nothing was sent as the buyer
 
 
 async def test_a_rebound_host_name_cannot_read_the_state(emulator: Emulator) -> None:

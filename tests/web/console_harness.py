@@ -74,7 +74,7 @@ async def running_console(settings: Settings, redis: Redis, *, sandbox: bool = F
         runtime = session.runtime
         people = [(s.id, s.name) for s in knowledge.catalog.staff.values()] if sandbox else None
         console = build_console(settings, web_settings or WebSettings(), token=TEST_TOKEN,
-                                agent_desk=runtime.agent_desk, store=runtime.store,
+                                agent_desk=runtime.agent_desk, handoff=runtime.handoff,
                                 holder=runtime.holder, redis=redis, clock=SystemClock(), sandbox_people=people)
         runner = web.AppRunner(make_app(console), access_log=None)
         await runner.setup()

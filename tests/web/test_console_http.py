@@ -89,11 +89,11 @@ async def test_every_form_needs_the_session_csrf_token(web: RunningConsole, http
         assert answer.status == 403
     async with http.post(take, data={"csrf": "guessed"}) as answer:
         assert answer.status == 403
-    stored = await web.session.runtime.store.get(int(conversation.group(1)))
+    stored = await web.session.runtime.handoff.conversations.get(int(conversation.group(1)))
     assert stored is not None and stored.agent_id is None
     async with http.post(take, data={"csrf": csrf_of(page)}) as answer:
         assert answer.status == 200 and "/c/" in str(answer.url)
-    stored = await web.session.runtime.store.get(int(conversation.group(1)))
+    stored = await web.session.runtime.handoff.conversations.get(int(conversation.group(1)))
     assert stored is not None and stored.agent_id == NANA
 
 
@@ -145,7 +145,7 @@ async def test_an_agent_sees_only_their_own_figures(web: RunningConsole, http: a
 async def test_transfer_from_the_console_moves_the_conversation_to_the_agent(
         web: RunningConsole, http: aiohttp.ClientSession) -> None:
     await web.session.private(XIAO_LI, "转人工")
-    conversation = await web.session.runtime.store.open_for_buyer(XIAO_LI)
+    conversation = await web.session.runtime.handoff.conversations.open_for_buyer(XIAO_LI)
     assert conversation is not None
     page = await sign_in(web, http, NANA, "娜娜")
     async with http.post(f"{web.url}/c/{conversation.id}/take", data={"csrf": csrf_of(page)}) as answer:
@@ -153,5 +153,5 @@ async def test_transfer_from_the_console_moves_the_conversation_to_the_agent(
     async with http.post(f"{web.url}/c/{conversation.id}/transfer",
                          data={"csrf": csrf_of(page), "target": str(LAOZHOU)}) as answer:
         assert answer.status == 200 and "已完成" in await answer.text()  # 老周 serves 蓓尚 too
-    moved = await web.session.runtime.store.get(conversation.id)
+    moved = await web.session.runtime.handoff.conversations.get(conversation.id)
     assert moved is not None and moved.agent_id == LAOZHOU

@@ -44,6 +44,8 @@ class Channel(StrEnum):
 UNSURE = "unsure"
 HANDOFF_TOPICS = ("human", "complaint", "personal")
 """Topics that put a person on the conversation."""
+PERSON_TOPICS = ("human", "complaint")
+"""A buyer asking for a person or complaining: answered below the usual bar (`thresholds.handoff`)."""
 _PRICE_FAMILY = ("price", "cart")
 _NOISE_STRIP = " ,.!?~，。！？、…:;：；'\"“”‘’()（）[]【】-_=+*/\\|<>《》"
 
@@ -194,6 +196,9 @@ class IntentMatcher:
                 p_best = sum(p for t, p in ranked if t in _PRICE_FAMILY)
                 p_second = max((p for t, p in ranked if t not in _PRICE_FAMILY), default=0.0)
         thresholds = self.rules.thresholds
+        if (best in PERSON_TOPICS and thresholds.handoff is not None
+                and p_best >= thresholds.handoff):
+            return Match(intent=best, score=p_best, decided_by="model, person bar", **slots)
         if p_best < thresholds.confident or p_best - p_second < thresholds.margin:
             return Match(intent=UNSURE, score=p_best, **slots)
         if best == OUT_OF_SCOPE:

@@ -44,6 +44,8 @@ class Channel(StrEnum):
 UNSURE = "unsure"
 HANDOFF_TOPICS = ("human", "complaint", "personal")
 """Topics that put a person on the conversation."""
+PERSON_TOPICS = ("human", "complaint")
+"""A buyer asking for a person or complaining: answered below the usual bar (`thresholds.handoff`)."""
 _PRICE_FAMILY = ("price", "cart")
 _NOISE_STRIP = " ,.!?~，。！？、…:;：；'\"“”‘’()（）[]【】-_=+*/\\|<>《》"
 
@@ -72,7 +74,8 @@ class Match:
     scores: dict[str, float] = field(default_factory=dict)
     """The model's probability per topic (the three most likely)."""
     decided_by: str = "model"
-    """"model", or the rule that decided: "keyword", "body+size word", "cart items", "empty"."""
+    """"model", or the rule that decided: "keyword", "body+size word", "cart items", "empty",
+    "model, person bar" (a complaint or person request below the usual bar, `thresholds.handoff`)."""
     unserved: tuple[str, ...] = ()
     """("out_of_scope",) when the model judged the message outside the shops' data."""
 
@@ -195,6 +198,8 @@ class IntentMatcher:
                 p_second = max((p for t, p in ranked if t not in _PRICE_FAMILY), default=0.0)
         thresholds = self.rules.thresholds
         if p_best < thresholds.confident or p_best - p_second < thresholds.margin:
+            if best in PERSON_TOPICS and thresholds.handoff is not None and p_best >= thresholds.handoff:
+                return Match(intent=best, score=p_best, decided_by="model, person bar", **slots)
             return Match(intent=UNSURE, score=p_best, **slots)
         if best == OUT_OF_SCOPE:
             return Match(intent=UNSURE, score=p_best, unserved=(OUT_OF_SCOPE,), **slots)

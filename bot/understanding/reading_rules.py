@@ -20,6 +20,10 @@ class Thresholds(StrictModel):
     """The best topic's probability must reach this..."""
     margin: float = Field(default=0.2, ge=0, le=1)
     """...and be this far ahead of the second best."""
+    handoff: float | None = Field(default=None, gt=0, le=1)
+    """A lower bar for "complaint" and "human" as the best topic: handing a buyer to a person
+    by mistake costs a person a minute, missing an angry buyer costs the shop. None: the
+    same bar as every topic."""
 
 
 def _keywords(value: tuple[str, ...]) -> tuple[str, ...]:

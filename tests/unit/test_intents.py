@@ -120,3 +120,37 @@ def test_fast_scoring_equals_scikit_learn(matcher: IntentMatcher) -> None:
         theirs = classifier.pipeline.predict_proba([text])[0]
         assert list(classifier.labels) == list(classifier.pipeline.classes_)
         assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-9
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("什么破快递 慢死了", "complaint"), ("我要打315投诉你们", "complaint"), ("你们就是奸商", "complaint"),
+    ("客服态度恶劣", "complaint"), ("找掌柜的", "human"), ("你是机器人吧", "human"),
+])
+def test_more_complaint_and_person_words_win(matcher: IntentMatcher, text: str, intent: str) -> None:
+    match = matcher.match(text, PRIVATE)
+    assert (match.intent, match.decided_by) == (intent, "keyword")
+
+
+def test_an_order_number_with_315_in_it_is_no_complaint(matcher: IntentMatcher) -> None:
+    match = matcher.match("订单8315002到哪了", PRIVATE)
+    assert (match.intent, match.order_id) == ("order_status", "8315002")
+
+
+def test_complaint_and_person_as_best_topic_have_a_lower_bar(matcher: IntentMatcher) -> None:
+    """With a bar no topic reaches, only the person topics are still answered (by their own bar)."""
+    strict = matcher.rules.thresholds.model_copy(update={"confident": 0.999, "margin": 0.9, "handoff": 0.05})
+    strict_matcher = IntentMatcher(matcher.rules.model_copy(update={"thresholds": strict}), matcher.topics,
+                                   matcher._catalog)
+    angry = strict_matcher.match("等了一个礼拜了你们到底怎么做事的", PRIVATE)
+    assert (angry.intent, angry.decided_by) == ("complaint", "model, person bar")
+    assert strict_matcher.match("包邮不 我新疆的", PRIVATE).intent == UNSURE
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("哎呀我的快递咋还不动啊😩", "order_status"), ("亲~我前天拍的橙子发了没呀", "order_status"),
+    ("包邮不 我新疆的", "shipping_fee"), ("邮费几块啊亲", "shipping_fee"), ("拍下几天发啊", "shipping_time"),
+    ("多久能到手啊 急", "shipping_time"), ("收到了不喜欢咋退啊", "return_policy"),
+    ("这个能七天无理由不", "return_policy"),
+])
+def test_colloquial_questions(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.match(text, PRIVATE).intent == intent

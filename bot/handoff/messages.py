@@ -18,10 +18,10 @@ from bot.answers.composer import Handoff
 from bot.answers.lint import Sample
 from bot.answers.lint_samples import SampleData
 from bot.answers.message import Message
-from bot.handoff.model import Conversation, HistoryEntry, Presence, Role, Status
-from bot.handoff.policy import priority_for
 from bot.customers.card import CARD_CASES, OPEN_STATES
 from bot.customers.views import CARD_NOTES
+from bot.handoff.model import Conversation, HistoryEntry, Presence, Role, Status
+from bot.handoff.policy import priority_for
 from bot.handoff.views import RATINGS, card_view
 from bot.shop.catalog import Catalog, Shop, Tier
 

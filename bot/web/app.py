@@ -8,8 +8,8 @@ from importlib.resources import files
 from aiohttp import web
 from redis.asyncio import Redis
 
-from bot.clock import Clock
 from bot.aftersales.cases import CaseStore
+from bot.clock import Clock
 from bot.config import Settings
 from bot.customers.card import CardRecords
 from bot.customers.records import CustomerRecords

@@ -131,7 +131,7 @@ async def test_the_dashboard_shows_the_reporters_figures_of_a_scripted_day(
     hourly = page.locator("#today .charts.hourly img")
     assert {await hourly.nth(i).get_attribute("alt") for i in range(4)} == {
         "30秒回复率（按小时）", "转人工会话（按小时）", "平均排队人数（按小时）", "回复时间分布"}
-    await expect(page.locator("#week-agents tr[data-id='%s'] .rounds" % NANA)).to_have_text(str(nana["rounds"]))
+    await expect(page.locator(f"#week-agents tr[data-id='{NANA}'] .rounds")).to_have_text(str(nana["rounds"]))
     await expect_hours(page, "today", report["hours"]["all"])
     week_title = await page.locator("#week h2").inner_text()
     week = await cli_report(console, "--week", week_title.split()[-1])

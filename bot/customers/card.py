@@ -7,7 +7,7 @@ read, so an agent sees the same tier, tags, notes and cases in either place.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.aftersales.cases import CaseState
 from bot.aftersales.views import case_view
@@ -15,9 +15,8 @@ from bot.clock import Clock
 from bot.customers.records import CustomerRecords
 from bot.customers.tiers import TierRules
 from bot.customers.views import record_card_view
-
-if TYPE_CHECKING:
-    from bot.knowledge.snapshot import Knowledge
+from bot.promotions.ruleset import RuleSet
+from bot.shop.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +32,11 @@ class CardRecords:
         self._records = records
         self._clock = clock
 
-    async def facts(self, knowledge: Knowledge, buyer_id: int) -> dict[str, Any]:
-        """`{"record": record_card_view, "cases": [case_view, ...]}`, the open cases newest first."""
-        catalog = knowledge.catalog
-        record = await self._records.record(catalog, knowledge.rules, knowledge.tiers or TierRules(), buyer_id,
-                                            self._clock.now())
+    async def facts(self, catalog: Catalog, rules: RuleSet, tiers: TierRules | None,
+                    buyer_id: int) -> dict[str, Any]:
+        """`{"record": record_card_view, "cases": [case_view, ...]}`, the open cases newest first.
+        The snapshot's parts rather than the snapshot: the snapshot's lint samples use this module."""
+        record = await self._records.record(catalog, rules, tiers or TierRules(), buyer_id, self._clock.now())
         cases = [c for c in await self._records.cases.of_buyer(buyer_id) if c.state in OPEN_STATES]
         cases.sort(key=lambda c: c.created_at, reverse=True)
         log.debug("card: buyer %s has %d open after-sales cases", buyer_id, len(cases))

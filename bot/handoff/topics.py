@@ -67,6 +67,7 @@ class Topics:
     async def _card(self, conversation: Conversation) -> dict[str, Any]:
         history = await self._store.history(conversation.buyer_id, CARD_HISTORY)
         knowledge = self._notifier.knowledge
-        customer = await self._customers.facts(knowledge, conversation.buyer_id) if self._customers else None
+        customer = (await self._customers.facts(knowledge.catalog, knowledge.rules, knowledge.tiers,
+                                                conversation.buyer_id) if self._customers else None)
         return card_view(knowledge.catalog, conversation, history, conversation.stage_sku,
                          self._notifier.agent_names(), on_stage_sku=await self._on_stage(), customer=customer)

@@ -41,7 +41,9 @@ class ConsoleReader:
 
     async def customer(self, knowledge: Knowledge, buyer_id: int) -> dict[str, Any] | None:
         """The buyer's customer record and open after-sales cases, as the Telegram card has them."""
-        return await self._customers.facts(knowledge, buyer_id) if self._customers else None
+        if self._customers is None:
+            return None
+        return await self._customers.facts(knowledge.catalog, knowledge.rules, knowledge.tiers, buyer_id)
 
     async def get(self, conversation_id: int) -> Conversation | None:
         return await self._store.get(conversation_id)

@@ -56,7 +56,7 @@ def case_view(catalog: Catalog, case: Case) -> dict[str, Any]:
     return {
         "id": case.id, "order_id": case.order, "product": product.name if product else case.sku,
         "size": None if case.size == ONE_SIZE else case.size, "qty": case.qty, "kind": case.kind,
-        "reason": case.reason, "state": str(case.state), "refund": case.refund_fen,
+        "reason": case.reason, "outcome": case.outcome, "state": str(case.state), "refund": case.refund_fen,
         "exchange_to": case.exchange_to, "why": case.why, "coupon": case.coupon, "offer": case.offer,
         "created_at": _local(catalog, case.created_at),
     }

@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from bot.aftersales.cases import Case
+from bot.aftersales.decision import Kind, Why
+from bot.aftersales.views import case_view
 from bot.answers.composer import Handoff
 from bot.answers.lint import Sample
 from bot.answers.lint_samples import SampleData
 from bot.answers.message import Message
+from bot.customers.card import CARD_CASES, OPEN_STATES
+from bot.customers.views import CARD_NOTES
 from bot.handoff.model import Conversation, HistoryEntry, Presence, Role, Status
 from bot.handoff.policy import priority_for
 from bot.handoff.views import RATINGS, card_view
-from bot.shop.catalog import Catalog, Shop
+from bot.shop.catalog import Catalog, Shop, Tier
 
 QUICK_FOLDER = "quick"
 
@@ -183,6 +188,30 @@ def _conversation(data: SampleData, buyer_id: int, name: str, shop: str, reason:
                         agent_id=agent_id, topic_id=None, created_at=at, queued_at=at)
 
 
+def _customers(data: SampleData) -> Iterator[dict[str, Any]]:
+    """Customer records and open after-sales cases as `CardRecords.facts` returns them: every
+    tier, agents' tags and notes (long ones too), and every kind, state and reason of a case
+    on an order of the catalogue."""
+    catalog = data.catalog
+    notes = [{"by": 0, "text": text, "at": data.at}
+             for text in ("老客户，喜欢宽松款", "上次发错颜色，已补偿" * 6, "电话联系前先发消息")][:CARD_NOTES]
+    record = {"spend": 0, "paid_orders": 0, "auto_tags": [], "tags": ["老客户", "爱买裙子" * 8], "notes": notes}
+    orders = [o for o in catalog.orders.values() if o.items and o.items[0].sku in catalog.products]
+    for tier in Tier:
+        yield {"record": {**record, "tier": str(tier), "tags": [], "notes": []}, "cases": []}
+    if not orders:
+        return
+    order = orders[0]
+    item = order.items[0]
+    cases = [case_view(catalog, Case(buyer=order.buyer, order=order.id, shop=order.shop, sku=item.sku,
+                                     size=item.size, qty=item.qty, kind=str(kind), reason="quality", outcome="accept",
+                                     why=str(why), state=state, id=f"AS{n:06d}", created_at=data.at,
+                                     updated_at=data.at))
+             for n, (kind, why, state) in enumerate((k, w, s) for k in Kind for w in Why for s in sorted(OPEN_STATES))]
+    for start in range(0, len(cases), CARD_CASES):
+        yield {"record": {**record, "tier": str(Tier.vip)}, "cases": cases[start:start + CARD_CASES]}
+
+
 def samples(data: SampleData, quick: Sequence[str]) -> Iterator[Sample]:
     """Every handoff contract with values from the catalogue; `quick` are the quick-reply keys."""
     catalog = data.catalog
@@ -210,6 +239,11 @@ def samples(data: SampleData, quick: Sequence[str]) -> Iterator[Sample]:
                 yield Sample(card(view), origin)
                 yield Sample(topic_name(view), origin)
             n += 1
+        if asker == data.askers[0]:
+            conversation = _conversation(data, asker.user_id, asker.name, shops[0], "complaint", None)
+            for customer in _customers(data):
+                view = card_view(catalog, conversation, history, None, agent_names, customer=customer)
+                yield Sample(card(view), f"card of {asker.user_id} with a customer record and cases")
         for key in quick:
             for shop_data in catalog.shops.values():
                 conversation = _conversation(data, asker.user_id, asker.name, shop_data.id, "requested", None)

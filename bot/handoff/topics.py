@@ -17,6 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import CreateForumTopic
 
 from bot.config import Settings
+from bot.customers.card import CardRecords
 from bot.handoff import messages
 from bot.handoff.model import Conversation
 from bot.handoff.notifier import Notifier
@@ -31,8 +32,10 @@ CARD_HISTORY = 10
 
 class Topics:
     def __init__(self, settings: Settings, stores: HandoffStores, notifier: Notifier,
-                 on_stage: Callable[[], Awaitable[str | None]]) -> None:
+                 on_stage: Callable[[], Awaitable[str | None]], customers: CardRecords | None = None) -> None:
         self._settings = settings
+        self._customers = customers
+        """The buyer's record and open after-sales cases for the card; None: the card goes without."""
         self._on_stage = on_stage
         """The live room's current product (LiveStage.current), for the card."""
         self._stores = stores
@@ -63,5 +66,8 @@ class Topics:
 
     async def _card(self, conversation: Conversation) -> dict[str, Any]:
         history = await self._stores.messages.history(conversation.buyer_id, CARD_HISTORY)
-        return card_view(self._notifier.knowledge.catalog, conversation, history, conversation.stage_sku,
-                         self._notifier.agent_names(), on_stage_sku=await self._on_stage())
+        knowledge = self._notifier.knowledge
+        customer = (await self._customers.facts(knowledge.catalog, knowledge.rules, knowledge.tiers,
+                                                conversation.buyer_id) if self._customers else None)
+        return card_view(knowledge.catalog, conversation, history, conversation.stage_sku,
+                         self._notifier.agent_names(), on_stage_sku=await self._on_stage(), customer=customer)

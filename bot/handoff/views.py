@@ -59,10 +59,12 @@ def _product(catalog: Catalog, sku: str | None) -> dict[str, str] | None:
 
 def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[HistoryEntry],
               asked_sku: str | None, agent_names: dict[int, str],
-              on_stage_sku: str | None = None) -> dict[str, Any]:
+              on_stage_sku: str | None = None, customer: dict[str, Any] | None = None) -> dict[str, Any]:
     """The context card. `asked_sku`: the product the buyer last asked about (kept on the
     conversation); `on_stage_sku`: what the live room is presenting now. They differ when a
-    buyer asks about an earlier product, so the card names both, each for what it is."""
+    buyer asks about an earlier product, so the card names both, each for what it is.
+    `customer`: `bot.customers.card.CardRecords.facts` (the customer record: tier by the
+    rules, agents' tags and notes; the open after-sales cases), None where no records are kept."""
     buyer = catalog.buyers.get(conversation.buyer_id)
     return {
         "id": conversation.id,
@@ -78,6 +80,8 @@ def card_view(catalog: Catalog, conversation: Conversation, history: Sequence[Hi
         "priority": conversation.priority.name,
         "shop": catalog.shops[conversation.shop].name if conversation.shop in catalog.shops else conversation.shop,
         "agent": agent_names.get(conversation.agent_id) if conversation.agent_id else None,
+        "record": customer["record"] if customer else None,
+        "cases": list(customer["cases"]) if customer else [],
     }
 
 

@@ -27,6 +27,7 @@ from bot.answers.message import Message
 from bot.clock import Clock
 from bot.config import Settings
 from bot.customers.archive import ChatArchive
+from bot.customers.card import CardRecords
 from bot.customers.records import CustomerRecords
 from bot.customers.started import StartedChats
 from bot.customers.store import CustomerStore
@@ -182,7 +183,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
     notifier = Notifier(settings, outbox, holder)
     stage = LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id)
-    topics = Topics(settings, handoff, notifier, stage.current)
+    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
+    cases = CaseStore(redis, settings.redis_prefix, clock)
+    customers = CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases)
+    topics = Topics(settings, handoff, notifier, stage.current, CardRecords(customers, clock))
     assigner = Assigner(handoff, notifier, topics, clock)
     relays = RelayWorker(settings, bot, outbox, handoff, topics, notifier, clock)
     buyer_desk = BuyerDesk(settings, handoff, sla, notifier, topics, assigner, relays, clock)
@@ -190,8 +194,6 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
     presenter = SlaAlertPresenter(handoff, topics, notifier)
     alerts = AlertSweep(SlaAlerts(redis, settings.sla, clock, settings.redis_prefix), clock, presenter.on_alert)
-    order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
-    cases = CaseStore(redis, settings.redis_prefix, clock)
 
     async def open_reason(buyer_id: int) -> str | None:
         conversation = await buyer_desk.open_conversation(buyer_id)
@@ -213,7 +215,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst, stage=stage,
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports, started=started,
-        customers=CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases),
+        customers=customers,
         aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,

@@ -9,6 +9,47 @@ local function day_counters(base, day) return base .. ':d:' .. day end
 local function day_buyers(base, day) return base .. ':d:' .. day .. ':b' end
 local function week_counters(base, week) return base .. ':w:' .. week end
 local function week_buyers(base, week) return base .. ':w:' .. week .. ':b' end
+local function hour_counters(base, day) return base .. ':d:' .. day .. ':h' end
+
+-- Hourly counters of the shop (no agent scopes): '<HH>:<field>' in the day's ':h' hash, HH
+-- the shop-local hour ('00'..'23'); the reply-time histogram is 'rt:<bucket>' of the day.
+local function count_hour(base, day, hour, field, by)
+  if day == nil or day == '' or hour == nil or hour == '' then return end
+  local key = hour_counters(base, day)
+  redis.call('HINCRBY', key, hour .. ':' .. field, by)
+  touched[key] = true
+end
+
+-- Reply-time buckets (upper bounds in ms); a round over the last bound or unanswered is 'gt3m'.
+local RT_BUCKETS = {{10000, 'lt10'}, {30000, '10_30'}, {60000, '30_60'}, {180000, '1_3m'}}
+
+local function reply_bucket(dur, answered)
+  if answered then
+    for _, b in ipairs(RT_BUCKETS) do
+      if dur < b[1] then return b[2] end
+    end
+  end
+  return 'gt3m'
+end
+
+-- Buyers waiting for a person: the ms from a handoff to the first agent reply (or the close),
+-- spread over the shop-local hours it covered, within the handoff's day (the day's last hour
+-- takes nothing past midnight). Waiting ms in an hour / 3 600 000 = the hour's mean queue length.
+local HOUR_MS = 3600000
+local function count_wait(base, day, from_ms, to_ms, offset_ms)
+  if day == nil or day == '' or from_ms == nil or to_ms <= from_ms then return end
+  local t = from_ms + offset_ms
+  local stop = to_ms + offset_ms
+  local day_end = (math.floor(t / 86400000) + 1) * 86400000
+  if stop > day_end then stop = day_end end
+  while t < stop do
+    local hour_end = (math.floor(t / HOUR_MS) + 1) * HOUR_MS
+    local upto = hour_end
+    if upto > stop then upto = stop end
+    count_hour(base, day, string.format('%02d', math.floor(t / HOUR_MS) % 24), 'wait_ms', upto - t)
+    t = upto
+  end
+end
 
 -- Add to a counter of the agent ('a:<agent>:<field>') or, when no agent is known, of the
 -- shop itself ('<field>'); a shop's total is the sum over its scopes, so one call suffices.
@@ -81,7 +122,8 @@ end
 
 -- Count one finished round in the bucket of the day it started (only if it started in the
 -- window). answered=false: unanswered, counted at the cap and late on both rates.
-local function finish_round(base, day, week, assessed, agent, buyer, dur, answered)
+-- `hour`: the shop-local hour the round started ('HH'), for the hourly counters.
+local function finish_round(base, day, week, assessed, agent, buyer, dur, answered, hour)
   if assessed ~= '1' then return end
   if dur < 0 then dur = 0 end
   if dur > CFG_CAP or not answered then dur = CFG_CAP end
@@ -89,6 +131,9 @@ local function finish_round(base, day, week, assessed, agent, buyer, dur, answer
   local on_slow = answered and dur < CFG_SLOW
   count(base, day, agent, 'rounds', 1)
   count(base, day, agent, 'dur_ms', dur)
+  count_hour(base, day, hour, 'rounds', 1)
+  if on_fast then count_hour(base, day, hour, 'on30', 1) end
+  count_hour(base, day, 'rt', reply_bucket(dur, answered), 1)
   if on_fast then count(base, day, agent, 'on30', 1) end
   if on_slow then count(base, day, agent, 'on3m', 1) end
   if not answered then count(base, day, agent, 'unans', 1) end
@@ -98,4 +143,4 @@ local function finish_round(base, day, week, assessed, agent, buyer, dur, answer
   mark_buyer(base, day, week, agent, buyer, bits)
 end
 
-local ROUND_FIELDS = {'rs', 'rd', 'rw', 'ra', 'al', 'mi', 'rf'}
+local ROUND_FIELDS = {'rs', 'rd', 'rw', 'ra', 'rh', 'al', 'mi', 'rf'}

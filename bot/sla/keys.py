@@ -27,6 +27,15 @@ W = ISO week 2026-W48; C = conversation id; A = agent id):
     P:{shop:S}:sla:d:D:b     HASH  buyer -> bit mask for day D (`B` shop scope, `a:A:B`
                                    agent scope): 1 had an assessed round, 2 a round late for
                                    30 s, 4 late for 3 min, 8 served by an agent
+    P:{shop:S}:sla:d:D:h     HASH  the shop's hourly counters of day D (no agent scopes), for
+                                   the dashboard's charts: `HH:rounds`, `HH:on30` (assessed
+                                   rounds by the shop-local hour HH they started, and those
+                                   answered within 30 s), `HH:handoffs` (conversations handed
+                                   off in HH, in the window or not), `HH:wait_ms` (ms buyers
+                                   waited for a first agent reply inside HH: / 3 600 000 = the
+                                   hour's mean queue length), and the day's reply-time
+                                   histogram `rt:lt10|10_30|30_60|1_3m|gt3m` (unanswered rounds
+                                   in gt3m); TTL as the day counters
     P:{shop:S}:sla:w:W       HASH  distinct-buyer counts of week W (u_*), shop and agent scope
     P:{shop:S}:sla:w:W:b     HASH  buyer -> bit mask for week W
 
@@ -96,6 +105,10 @@ def unserved(prefix: str, shop: str) -> str:
 
 def day_counters(prefix: str, shop: str, day: date) -> str:
     return f"{shop_base(prefix, shop)}:d:{day_key(day)}"
+
+
+def hour_counters(prefix: str, shop: str, day: date) -> str:
+    return f"{day_counters(prefix, shop, day)}:h"
 
 
 def day_buyers(prefix: str, shop: str, day: date) -> str:

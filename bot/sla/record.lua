@@ -4,6 +4,7 @@
 -- ARGV: 1 kind  2 now ms  3 local day  4 ISO week  5 in window (0|1)  6 conversation id
 --       7 buyer id  8 agent id  9 reply text hash  10 is hold (0|1)
 --       11 rating field (rat_sat|rat_neu|rat_dis) or bot latency ms
+--       12 shop-local hour of now ('00'..'23')  13 shop-local UTC offset of now, ms
 -- Returns a list of notes (e.g. 'repeated', 'hold_late', 'not_human').
 
 local kind, now = ARGV[1], tonumber(ARGV[2])
@@ -25,16 +26,19 @@ local unserved_z = base .. ':unserved'  -- human conversations (handed off in th
 local day, week, inwin = ARGV[3], ARGV[4], ARGV[5]
 local conv, buyer_arg, agent_arg = ARGV[6], ARGV[7], ARGV[8]
 
+local hour, offset = ARGV[12], tonumber(ARGV[13])
+
 local s = redis.call('HMGET', sk, 'b', 'h', 'hs', 'hd', 'ha', 'fr', 'ag',
-  'rs', 'rd', 'rw', 'ra', 'rf', 'ho', 'hg', 'hk', 'rt', 'rk', 'rg')
+  'rs', 'rd', 'rw', 'ra', 'rf', 'ho', 'hg', 'hk', 'rt', 'rk', 'rg', 'rh')
 local st = {b = s[1], h = s[2], hs = s[3], hd = s[4], ha = s[5], fr = s[6], ag = s[7],
   rs = s[8], rd = s[9], rw = s[10], ra = s[11], rf = s[12], ho = s[13], hg = s[14], hk = s[15],
-  rt = s[16], rk = s[17], rg = s[18]}
+  rt = s[16], rk = s[17], rg = s[18], rh = s[19]}
 local human = st.h == '1'
 local notes = {}
 
 local function open_round()
-  redis.call('HSET', sk, 'rs', ARGV[2], 'rd', day, 'rw', week, 'ra', inwin, 'al', '0', 'mi', '0', 'rf', '0')
+  redis.call('HSET', sk, 'rs', ARGV[2], 'rd', day, 'rw', week, 'ra', inwin, 'rh', hour, 'al', '0', 'mi', '0',
+    'rf', '0')
   redis.call('ZADD', open_z, now + CFG_ALERT, conv)
 end
 
@@ -63,7 +67,9 @@ if kind == 'handoff' then
   redis.call('HSET', sk, 'b', buyer_arg, 'h', '1', 'hs', ARGV[2], 'hd', day, 'ha', inwin)
   if inwin == '1' then redis.call('ZADD', unserved_z, now, conv) end
   open_round()
+  count_hour(base, day, hour, 'handoffs', 1)
   redis.call('EXPIRE', sk, CFG_STATE_TTL)
+  expire_touched()
   return notes
 end
 
@@ -90,10 +96,11 @@ if kind == 'reply' then
       end
       redis.call('HSET', sk, 'fr', '1')
       redis.call('ZREM', unserved_z, conv)
+      count_wait(base, st.hd, tonumber(st.hs), now, offset)
     end
     if st.rs then
       if st.rf ~= '1' then
-        finish_round(base, st.rd, st.rw, st.ra, agent, buyer, now - tonumber(st.rs), true)
+        finish_round(base, st.rd, st.rw, st.ra, agent, buyer, now - tonumber(st.rs), true, st.rh)
       end
       close_round_fields()
     end
@@ -139,7 +146,7 @@ if kind == 'close' then
   if holder == '' then holder = st.ag or '' end
   if st.rs then
     if st.rf ~= '1' then
-      finish_round(base, st.rd, st.rw, st.ra, holder, st.b, CFG_CAP, false)
+      finish_round(base, st.rd, st.rw, st.ra, holder, st.b, CFG_CAP, false, st.rh)
       table.insert(notes, 'unanswered_round')
     end
     close_round_fields()
@@ -151,6 +158,7 @@ if kind == 'close' then
       table.insert(notes, 'non_service')
     end
   end
+  if st.fr ~= '1' then count_wait(base, st.hd, tonumber(st.hs), now, offset) end
   settle_hold(true)
   redis.call('ZREM', unserved_z, conv)
   redis.call('HSET', sk, 'h', '0')

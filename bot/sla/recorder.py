@@ -223,8 +223,11 @@ class SlaRecorder:
             call_keys = [keys.conversation(self._prefix, event.shop, conv),
                          keys.open_rounds(self._prefix, event.shop),
                          keys.pending_holds(self._prefix, event.shop)]
+        local = at.astimezone(self._zone)
+        offset = local.utcoffset()
         args = [kind, str(to_ms(at)), day_key(day), week_key(day), inwin, conv, buyer, agent,
-                text_hash, hold, extra]
+                text_hash, hold, extra, f"{local.hour:02d}",
+                str(round(offset.total_seconds() * 1000)) if offset is not None else "0"]
         return call_keys, args
 
 

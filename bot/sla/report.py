@@ -16,6 +16,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.sla import keys
+from bot.sla.hourly import HourCounters, figures, figures_to_json
 from bot.sla.metrics import (
     BotMetrics,
     BuyerCounts,
@@ -49,6 +50,10 @@ class Report:
     rate_basis: RateBasis
     agents: tuple[ScopeReport, ...]
     shops: tuple[ScopeReport, ...]
+    hours: tuple[tuple[str, HourCounters], ...] = ()
+    """Each shop's hourly counters summed over the period's days (bot.sla.hourly)."""
+    hour_days: int = 1
+    """The days the hourly counters cover: the period's, up to `as_of` when given."""
 
 
 def _sum_buyers(items: Sequence[BuyerCounts]) -> BuyerCounts:
@@ -83,12 +88,15 @@ class SlaReporter:
                 pipe.hgetall(keys.day_counters(p, shop, day))
             if period.kind == "week":
                 pipe.hgetall(keys.week_counters(p, shop, period.key))
+            for day in period.days:
+                pipe.hgetall(keys.hour_counters(p, shop, day))
         answers = iter(await pipe.execute()) if shop_ids else iter(())
         ended = tuple(d for d in period.days if as_of is not None and d < as_of)
         unserved = await self._still_unserved(shop_ids, ended)
 
         s = self._settings
         shop_rows = []
+        shop_hours = []
         per_agent: dict[str, dict[str, tuple[dict[date, Counters], BuyerCounts]]] = {}
         for shop in shop_ids:
             by_day = {day: keys.split_scopes(next(answers)) for day in period.days}
@@ -97,6 +105,7 @@ class SlaReporter:
                 own["convs"] = own.get("convs", 0) + n
                 own["nonserv"] = own.get("nonserv", 0) + n
             distinct = keys.split_scopes(next(answers)) if period.kind == "week" else by_day[period.days[0]]
+            shop_hours.append((shop, HourCounters.total(HourCounters.from_hash(next(answers)) for _ in period.days)))
             # Additive counters are stored once, under the agent or (no agent) the shop:
             # the shop's figure is the sum of its scopes. Distinct counts are per scope.
             shop_daily = {day: Counters.total(Counters.from_fields(v) for v in scopes.values())
@@ -124,7 +133,9 @@ class SlaReporter:
             agent_rows.append(ScopeReport(
                 id=a, shops=worked, metrics=compute(per_day, buyers, s.rate_basis, s.slow_day_avg_s)))
         log.debug("sla report %s: %d shops, %d agents", period.key, len(shop_rows), len(agent_rows))
-        return Report(period, s.timezone, str(s.window), s.rate_basis, tuple(agent_rows), tuple(shop_rows))
+        covered = sum(1 for d in period.days if as_of is None or d <= as_of)
+        return Report(period, s.timezone, str(s.window), s.rate_basis, tuple(agent_rows), tuple(shop_rows),
+                      tuple(shop_hours), covered)
 
 
     async def _still_unserved(self, shop_ids: Sequence[str], days: Sequence[date]) -> dict[str, dict[date, int]]:
@@ -224,8 +235,17 @@ def _row(row: ScopeReport) -> dict[str, Any]:
     return out
 
 
+def hours_to_json(report: Report, shops: Sequence[str] | None = None) -> dict[str, Any]:
+    """Figures by shop-local hour: `all` (the shops together; `shops`: only those) and each shop's."""
+    chosen = [(shop, c) for shop, c in report.hours if shops is None or shop in shops]
+    return {"days": report.hour_days,
+            "all": figures_to_json(figures(HourCounters.total(c for _, c in chosen), report.hour_days)),
+            "shops": [{"id": shop, **figures_to_json(figures(c, report.hour_days))} for shop, c in chosen]}
+
+
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The `--json` shape: {"period": {...}, "agents": [...], "shops": [...]}; rates 0-1 or null."""
+    """The `--json` shape: {"period": {...}, "agents": [...], "shops": [...], "hours": {...}};
+    rates 0-1 or null."""
     p = report.period
     return {
         "period": {
@@ -239,6 +259,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         },
         "agents": [_row(r) for r in report.agents],
         "shops": [_row(r) for r in report.shops],
+        "hours": hours_to_json(report),
     }
 
 

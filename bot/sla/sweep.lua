@@ -11,8 +11,9 @@ local out = {}
 
 for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)) do
   local sk = base .. ':c:' .. conv
-  local s = redis.call('HMGET', sk, 'b', 'h', 'rs', 'rd', 'rw', 'ra', 'al', 'mi', 'rf', 'ag')
+  local s = redis.call('HMGET', sk, 'b', 'h', 'rs', 'rd', 'rw', 'ra', 'al', 'mi', 'rf', 'ag', 'rh')
   local b, h, rs, rd, rw, ra, al, mi, rf, ag = s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10]
+  local rh = s[11]
   if h ~= '1' or not rs then
     redis.call('ZREM', KEYS[1], conv)  -- state expired or round already over
   else
@@ -31,7 +32,7 @@ for _, conv in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT',
     if rf ~= '1' and age >= CFG_CAP then
       rf = '1'
       redis.call('HSET', sk, 'rf', '1')
-      finish_round(base, rd, rw, ra, ag or '', b, CFG_CAP, false)
+      finish_round(base, rd, rw, ra, ag or '', b, CFG_CAP, false, rh)
       table.insert(out, {'unanswered', conv, b or '', ag or '', rs})
     end
     if al ~= '1' then redis.call('ZADD', KEYS[1], start + CFG_ALERT, conv)

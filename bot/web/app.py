@@ -8,11 +8,16 @@ from importlib.resources import files
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.aftersales.cases import CaseStore
 from bot.clock import Clock
 from bot.config import Settings
+from bot.customers.card import CardRecords
+from bot.customers.records import CustomerRecords
+from bot.customers.store import CustomerStore
 from bot.handoff.agent_desk import AgentDesk
 from bot.handoff.stores import HandoffStores
 from bot.knowledge.snapshot import KnowledgeHolder
+from bot.shop.orders import DemoOrders
 from bot.sla.report import SlaReporter
 from bot.web.actions import DeskActions
 from bot.web.context import CONSOLE, Console
@@ -33,9 +38,12 @@ def build_console(settings: Settings, web_settings: WebSettings, *, token: str, 
     """Everything the pages need, from the bot's own pieces (the desk and stores are the
     running bot's in the sandbox, or built for the web process)."""
     prefix = settings.redis_prefix
+    records = CustomerRecords(CustomerStore(redis, prefix, clock), DemoOrders(lambda: holder.current.catalog.orders),
+                              CaseStore(redis, prefix, clock))
     return Console(settings=settings, web=web_settings, holder=holder, redis=redis, clock=clock, token=token,
                    sessions=SessionStore(redis, prefix, web_settings.session_ttl_s),
-                   reader=ConsoleReader(handoff), actions=DeskActions(agent_desk, holder),
+                   reader=ConsoleReader(handoff, CardRecords(records, clock)),
+                   actions=DeskActions(agent_desk, holder),
                    reporter=SlaReporter(redis, settings.sla, prefix), edits=EditLog(redis, prefix),
                    pages=page_environment(), sandbox_people=sandbox_people or [], on_saved=on_saved)
 

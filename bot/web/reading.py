@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from bot.handoff.model import Conversation, HistoryEntry, LoggedMessage, Role, Status
 from bot.handoff.stores import HandoffStores
 from bot.shop.catalog import Catalog
+
+if TYPE_CHECKING:
+    from bot.customers.card import CardRecords
+    from bot.knowledge.snapshot import Knowledge
 
 THREAD_LENGTH = 100
 
@@ -30,8 +35,15 @@ def waited(conversation: Conversation, last: LoggedMessage | None, now: datetime
 
 
 class ConsoleReader:
-    def __init__(self, stores: HandoffStores) -> None:
+    def __init__(self, stores: HandoffStores, customers: CardRecords | None = None) -> None:
         self._stores = stores
+        self._customers = customers
+
+    async def customer(self, knowledge: Knowledge, buyer_id: int) -> dict[str, Any] | None:
+        """The buyer's customer record and open after-sales cases, as the Telegram card has them."""
+        if self._customers is None:
+            return None
+        return await self._customers.facts(knowledge.catalog, knowledge.rules, knowledge.tiers, buyer_id)
 
     async def get(self, conversation_id: int) -> Conversation | None:
         return await self._stores.conversations.get(conversation_id)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
@@ -58,16 +59,17 @@ async def script_a_day(console: RunningConsole) -> None:
         await recorder.bot_answer("beishang", latency, at=at(150))
 
 
-async def cli_report(console: RunningConsole) -> dict[str, object]:
+async def cli_report(console: RunningConsole, *period: str) -> dict[str, Any]:
+    """`livedesk sla report --json` (today by default; `period`: e.g. "--week", "2026-W48")."""
     settings = console.console.settings
     env = {**os.environ, "SLA_WINDOW": ALL_DAY}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "sla", "report", "--json", "--redis-url", TEST_REDIS_URL,
-        "--prefix", settings.redis_prefix, cwd=ROOT, env=env,
+        "--prefix", settings.redis_prefix, *period, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
-    report: dict[str, object] = json.loads(out)
+    report: dict[str, Any] = json.loads(out)
     return report
 
 
@@ -77,6 +79,22 @@ def pct(value: float | None) -> str:
 
 def secs(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}s"
+
+
+async def expect_hours(page: Page, period: str, hours: dict[str, Any]) -> None:
+    """The period's table by hour and reply-time histogram show the JSON's figures, hour by hour."""
+    busy = [h for h in range(24) if hours["handoffs"][h] or hours["rounds"][h] or hours["queue_avg"][h]]
+    assert busy
+    rows = page.locator(f"#{period}-hours tbody tr")
+    await expect(rows).to_have_count(len(busy))
+    for h in busy:
+        row = page.locator(f"#{period}-hours tr[data-hour='{h}']")
+        await expect(row.locator(".handoffs")).to_have_text(str(hours["handoffs"][h]))
+        await expect(row.locator(".rounds")).to_have_text(str(hours["rounds"][h]))
+        await expect(row.locator(".r30")).to_have_text(pct(hours["reply_rate_30s"][h]))
+        await expect(row.locator(".queue")).to_have_text(f"{hours['queue_avg'][h]:.2f}")
+    for bucket, count in hours["reply_times"].items():
+        await expect(page.locator(f"#{period}-reply-times td[data-bucket='{bucket}']")).to_have_text(str(count))
 
 
 async def test_the_dashboard_shows_the_reporters_figures_of_a_scripted_day(
@@ -92,7 +110,7 @@ async def test_the_dashboard_shows_the_reporters_figures_of_a_scripted_day(
     page = await new_page()
     await page.goto(console.widget_url(NANA, "娜娜"))
     await page.goto(f"{console.url}/dashboard")
-    row = page.locator(f"#agents tr[data-id='{NANA}']")
+    row = page.locator(f"#today-agents tr[data-id='{NANA}']")
     await expect(row.locator(".rounds")).to_have_text(str(nana["rounds"]))
     await expect(row.locator(".r30")).to_have_text(pct(nana["reply_rate_30s"]))
     await expect(row.locator(".r3m")).to_have_text(pct(nana["reply_rate_3m"]))
@@ -101,17 +119,28 @@ async def test_the_dashboard_shows_the_reporters_figures_of_a_scripted_day(
     await expect(row.locator(".dissatisfied")).to_have_text(pct(nana["dissatisfaction_rate"]))
     await expect(row.locator(".served")).to_have_text(str(nana["served"]))
     shop = next(s for s in shops if s["id"] == "beishang")
-    shop_row = page.locator("#shops tr[data-id='beishang']")
+    shop_row = page.locator("#today-shops tr[data-id='beishang']")
     await expect(shop_row.locator(".rounds")).to_have_text(str(shop["rounds"]))
     await expect(shop_row.locator(".bot")).to_have_text(str(shop["bot"]["answered"]))
-    charts = page.locator(".charts img")
-    assert await charts.count() == 5
-    for index in range(5):  # every chart is an SVG the browser could draw
-        assert await charts.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+    # Today and this week side by side, each with its five charts and four by the hour.
+    for period in ("today", "week"):
+        charts = page.locator(f"#{period} .charts img")
+        assert await charts.count() == 9
+        for index in range(9):  # every chart is an SVG the browser could draw
+            assert await charts.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+    hourly = page.locator("#today .charts.hourly img")
+    assert {await hourly.nth(i).get_attribute("alt") for i in range(4)} == {
+        "30秒回复率（按小时）", "转人工会话（按小时）", "平均排队人数（按小时）", "回复时间分布"}
+    await expect(page.locator(f"#week-agents tr[data-id='{NANA}'] .rounds")).to_have_text(str(nana["rounds"]))
+    await expect_hours(page, "today", report["hours"]["all"])
+    week_title = await page.locator("#week h2").inner_text()
+    week = await cli_report(console, "--week", week_title.split()[-1])
+    await expect_hours(page, "week", week["hours"]["all"])
+    assert sum(report["hours"]["all"]["handoffs"]) == 2 and sum(report["hours"]["all"]["reply_times"].values()) == 3
     await shot(page, "dashboard")
 
     async with page.expect_download() as info:
-        await page.click("#csv")
+        await page.click("#today-csv")
     download = await info.value
     csv_text = Path(await download.path()).read_text(encoding="utf-8-sig")
     line = next(line for line in csv_text.splitlines() if line.startswith(f"agent,{NANA},"))

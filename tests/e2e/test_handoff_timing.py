@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge.snapshot import Knowledge
+from bot.sla.report import SlaReporter, report_to_json, today_and_week
 from tests.e2e.harness import (
     AGENTS,
     NANA,
@@ -131,3 +132,21 @@ async def test_the_weekly_report_is_posted_on_tuesday_morning(timed: tuple[Sessi
     clock.advance(120)
     weekly = await session.emulator.record.wait_for(lambda c: c.chat_id == AGENTS and "上周" in (c.text or ""))
     assert "2026-W47" in weekly.text
+
+
+@pytest.mark.both_stores
+async def test_the_hourly_dashboard_figures_are_recorded_on_either_store(timed: tuple[Session, ManualClock]) -> None:
+    session, clock = timed
+    await hand_off(session, XIAO_WANG)
+    thread = await topic_of(session, "小王")
+    await agent_says(session, NANA, thread, "/take")
+    await pass_time(session, 12)
+    await agent_says(session, NANA, thread, "您好亲，我来帮您")
+    sla = session.settings.sla
+    today, _ = today_and_week(clock.now(), sla)
+    report = await SlaReporter(session.redis, sla, session.settings.redis_prefix).build(today)
+    hours = report_to_json(report)["hours"]["all"]
+    hour = clock.now().astimezone(sla.zone).hour
+    assert hours["handoffs"][hour] == 1 and hours["rounds"][hour] == 1
+    assert hours["reply_rate_30s"][hour] == 1.0 and hours["reply_times"]["10_30"] == 1
+    assert hours["queue_avg"][hour] > 0  # the buyer waited about 12 s in that hour

@@ -40,7 +40,10 @@ async def test_report_json_shape(redis: Redis, key_prefix: str) -> None:
                                "--redis-url", _url(redis), "--prefix", key_prefix])
     assert code == 0, out
     data = json.loads(out)
-    assert set(data) == {"period", "agents", "shops"}
+    assert set(data) == {"period", "agents", "shops", "hours"}
+    # The week so far (the CLI reads "today" from the system clock) and each shop by hour.
+    assert [s["id"] for s in data["hours"]["shops"]] == ["beishang", "mingxiang"]
+    assert data["hours"]["all"]["handoffs"][10] == 2 and data["hours"]["all"]["reply_times"]["10_30"] == 1
     assert data["period"]["key"] == "2026-W48"
     assert [s["id"] for s in data["shops"]] == ["beishang", "mingxiang"]
     assert [a["id"] for a in data["agents"]] == [AGENT]

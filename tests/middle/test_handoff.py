@@ -13,6 +13,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, CopyMessage, EditMessageText
 from aiogram.types import Message
 
+from bot.aftersales.cases import CaseDraft, CaseState, CaseStore
+from bot.customers.store import CustomerStore
 from tests.middle.recorded_session import Call
 from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 from tests.middle.test_live_room import put_on_stage
@@ -303,3 +305,24 @@ async def test_the_card_names_the_product_on_stage_and_the_one_the_buyer_asked_a
     assert "买家问过的商品</b>：" in card and "（BS-SCARF）" in card
     await tg.deliver_relays()
     tg.api.take("copyMessage", AGENTS)
+
+
+async def test_a_buyer_with_a_disputed_case_gets_a_card_naming_the_case(tg: Telegram) -> None:
+    cases = CaseStore(tg.runtime.redis, tg.runtime.settings.redis_prefix, tg.clock)
+    disputed = await cases.register(CaseDraft(
+        buyer=XIAO_LI, order="1005", shop="beishang", sku="BS-CARDIGAN", size="L", qty=1, kind="return",
+        reason="changed_mind", outcome="decline", why="past_window", state=CaseState.disputed))
+    await CustomerStore(tg.runtime.redis, tg.runtime.settings.redis_prefix, tg.clock).add_tag(XIAO_LI, "老客户")
+    card = (await hand_off(tg, XIAO_LI)).card.text
+    assert "售后单</b>" in card
+    assert f"{disputed.id} 订单1005 针织开衫 L码×1 退货退款：人工客服处理中（超过无理由退换期限）" in card
+    assert "#老客户" in card
+
+
+async def test_a_buyer_without_open_cases_gets_a_card_without_them(tg: Telegram) -> None:
+    cases = CaseStore(tg.runtime.redis, tg.runtime.settings.redis_prefix, tg.clock)
+    await cases.register(CaseDraft(
+        buyer=XIAO_LI, order="1005", shop="beishang", sku="BS-CARDIGAN", size="L", qty=1, kind="return",
+        reason="changed_mind", outcome="decline", why="past_window", state=CaseState.declined))
+    card = (await hand_off(tg, XIAO_LI)).card.text
+    assert "售后单" not in card and "小李" in card

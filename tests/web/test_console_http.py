@@ -9,9 +9,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from bot.aftersales.cases import CaseDraft, CaseState, CaseStore
+from bot.clock import SystemClock
 from bot.web import keys
 from bot.web.security import COOKIE
 from tests.e2e.harness import AMING, LAOZHOU, NANA, XIAO_LI, XIAO_WANG
+from tests.e2e.test_handoff import agent_says, in_topic, topic_of
 from tests.web.console_harness import STRANGER_TOKEN, TEST_TOKEN, RunningConsole, sign_init_data
 
 pytestmark = pytest.mark.e2e
@@ -155,3 +158,25 @@ async def test_transfer_from_the_console_moves_the_conversation_to_the_agent(
         assert answer.status == 200 and "已完成" in await answer.text()  # 老周 serves 蓓尚 too
     moved = await web.session.runtime.handoff.conversations.get(conversation.id)
     assert moved is not None and moved.agent_id == LAOZHOU
+
+
+async def test_the_conversation_page_shows_the_buyers_open_case_and_the_tags_agents_added(
+        web: RunningConsole, http: aiohttp.ClientSession) -> None:
+    session = web.session
+    cases = CaseStore(web.console.redis, session.settings.redis_prefix, SystemClock())
+    disputed = await cases.register(CaseDraft(
+        buyer=XIAO_LI, order="1005", shop="beishang", sku="BS-CARDIGAN", size="L", qty=1, kind="return",
+        reason="changed_mind", outcome="decline", why="past_window", state=CaseState.disputed))
+    await session.private(XIAO_LI, "转人工")
+    conversation = await session.runtime.handoff.conversations.open_for_buyer(XIAO_LI)
+    assert conversation is not None
+    thread = await topic_of(session, "小李")
+    await agent_says(session, NANA, thread, "/tag 售后争议")
+    await in_topic(session, thread, "已加标签「售后争议」")
+    await sign_in(web, http, NANA, "娜娜")
+    async with http.get(f"{web.url}/c/{conversation.id}") as answer:
+        assert answer.status == 200
+        page = await answer.text()
+    card = page.split('id="card"')[1].split("</aside>")[0]
+    assert "#售后争议" in card
+    assert f"{disputed.id} · 订单1005 · 针织开衫 L ×1" in card and "disputed" in card

@@ -50,7 +50,8 @@ async def _page(request: web.Request, conversation: Conversation, status: int = 
     catalog = console.holder.current.catalog
     names = {s.id: s.name for s in catalog.staff.values()}
     card = card_view(catalog, conversation, await console.reader.history(conversation.buyer_id),
-                     conversation.stage_sku, names)
+                     conversation.stage_sku, names,
+                     customer=await console.reader.customer(console.holder.current, conversation.buyer_id))
     messages = await _messages(request, conversation)
     agents = [{"id": s.id, "name": s.name} for s in catalog.staff.values() if catalog.is_agent(s.id)]
     shops = [{"id": s.id, "name": s.name} for s in catalog.shops.values()]

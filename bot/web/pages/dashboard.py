@@ -1,7 +1,9 @@
-"""Dashboard: today and this natural week per agent and per shop, from the SLA reporter —
-the same figures as `livedesk sla report --json` — with pygal charts and a CSV download.
+"""Dashboard: today and this natural week side by side, per agent and per shop and by hour,
+from the SLA reporter — the same figures as `livedesk sla report --json` — with pygal charts
+and a CSV download.
 
-An agent sees their own row and their shops; supervisors and ops see everyone.
+An agent sees their own row and their shops (the hourly figures of their shops only);
+supervisors and ops see everyone.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sla.report import Report, report_to_json, today_and_week
+from bot.sla.periods import local_day
+from bot.sla.report import Report, hours_to_json, report_to_json, today_and_week
 from bot.web import charts
 from bot.web.auth import Person
 from bot.web.context import console_of, person_of
@@ -25,23 +28,29 @@ COLUMNS = ("scope", "id", "name", "rounds", "reply_rate_30s", "reply_rate_3m", "
            "hold_without_followup", "repeated_reply", "bot_answered", "bot_answer_share")
 
 
-async def _report(request: web.Request) -> tuple[str, dict[str, Any]]:
+async def _build(request: web.Request, which: str) -> dict[str, Any]:
+    """One period's report as the person may see it; `as_of` today, as the CLI builds it."""
     console = console_of(request)
+    now = console.clock.now()
+    today, week = today_and_week(now, console.settings.sla)
+    report: Report = await console.reporter.build(today if which == "today" else week,
+                                                  as_of=local_day(now, console.settings.sla.zone))
+    return _visible(person_of(request), report, report_to_json(report))
+
+
+async def _report(request: web.Request) -> tuple[str, dict[str, Any]]:
     which = request.query.get("period", "today")
     if which not in PERIODS:
         raise web.HTTPBadRequest(text="period is today or week")
-    today, week = today_and_week(console.clock.now(), console.settings.sla)
-    person = person_of(request)
-    report: Report = await console.reporter.build(today if which == "today" else week)
-    data = report_to_json(report)
-    return which, _visible(person, data)
+    return which, await _build(request, which)
 
 
-def _visible(person: Person, data: dict[str, Any]) -> dict[str, Any]:
+def _visible(person: Person, report: Report, data: dict[str, Any]) -> dict[str, Any]:
     if person.sees_everyone:
         return data
     return {**data, "agents": [a for a in data["agents"] if a["id"] == str(person.user_id)],
-            "shops": [s for s in data["shops"] if s["id"] in person.shops]}
+            "shops": [s for s in data["shops"] if s["id"] in person.shops],
+            "hours": hours_to_json(report, shops=list(person.shops))}
 
 
 def _names(request: web.Request) -> dict[str, str]:
@@ -57,9 +66,16 @@ def secs(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}s"
 
 
+def busy_hours(hours: dict[str, Any]) -> list[int]:
+    """The hours with anything to show (a handoff, a round or a waiting buyer), for the table."""
+    figures = hours["all"]
+    return [h for h in range(24) if figures["handoffs"][h] or figures["rounds"][h] or figures["queue_avg"][h]]
+
+
 async def dashboard_page(request: web.Request) -> web.Response:
-    which, data = await _report(request)
-    return render(request, "dashboard.html", period=which, data=data, names=_names(request), pct=pct, secs=secs)
+    reports = {which: await _build(request, which) for which in PERIODS}
+    return render(request, "dashboard.html", reports=reports, names=_names(request), pct=pct, secs=secs,
+                  busy_hours=busy_hours, buckets=charts.REPLY_BUCKETS)
 
 
 def _rows(data: dict[str, Any], names: dict[str, str]) -> list[list[Any]]:
@@ -86,10 +102,25 @@ async def dashboard_csv(request: web.Request) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="sla-{data["period"]["key"]}.csv"'})
 
 
+def _hours_chart(kind: str, hours: dict[str, Any]) -> bytes:
+    if kind == "hours-rate":
+        return charts.hourly_rate_chart("30秒回复率（按小时）%", hours["reply_rate_30s"])
+    if kind == "hours-conversations":
+        return charts.hourly_count_chart("转人工会话（按小时）", hours["handoffs"])
+    if kind == "hours-queue":
+        return charts.hourly_queue_chart("平均排队人数（按小时）", hours["queue_avg"])
+    if kind == "reply-times":
+        return charts.reply_times_chart("回复时间分布", hours["reply_times"])
+    raise web.HTTPNotFound()
+
+
 async def chart(request: web.Request) -> web.Response:
     _, data = await _report(request)
     names = _names(request)
     kind = request.match_info["kind"]
+    if kind.startswith(("hours-", "reply-")):
+        svg = _hours_chart(kind, data["hours"]["all"])
+        return web.Response(body=svg, content_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP})
     scope = "agents" if kind.startswith("agents") else "shops"
     rows = data[scope]
     labels = [names.get(r["id"], r["id"]) for r in rows]
@@ -110,4 +141,5 @@ async def chart(request: web.Request) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     return [web.get("/dashboard", dashboard_page), web.get("/dashboard.csv", dashboard_csv),
-            web.get(r"/dashboard/chart/{kind:(agents|shops)-(rates|times|share)}.svg", chart)]
+            web.get(r"/dashboard/chart/{kind:(agents|shops)-(rates|times|share)}.svg", chart),
+            web.get(r"/dashboard/chart/{kind:hours-(rate|conversations|queue)|reply-times}.svg", chart)]

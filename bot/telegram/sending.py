@@ -84,6 +84,13 @@ class OutboxStats:
 __all__ = ["Lane", "Limits", "Outbox", "Outgoing", "OutboxStats", "SendObserver"]
 
 
+def _thread_of(item: Outgoing) -> int | None:
+    """The forum topic a send goes to, whether given as a field or inside the method."""
+    if item.thread_id is not None:
+        return item.thread_id
+    return getattr(item.method, "message_thread_id", None)
+
+
 class _ChatQueue:
     """One chat's waiting messages, taken by (lane, arrival)."""
 
@@ -94,9 +101,10 @@ class _ChatQueue:
 
     def put(self, item: Outgoing) -> None:
         lane = item.lane
-        if item.thread_id is not None:
+        thread = _thread_of(item)
+        if thread is not None:
             for entry in self._items:
-                if entry[2].thread_id == item.thread_id and entry[0] > lane:
+                if entry[0] > lane and _thread_of(entry[2]) == thread:
                     entry[0] = lane
         self._seq += 1
         self._items.append([lane, self._seq, item])

@@ -73,9 +73,7 @@ class BuyerDesk:
         sent = self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
                                                    markup=keyboard(knowledge, locale, cancel_buttons()),
                                                    purpose="handoff"))
-        # The topic (and its card) is created by the relay worker as it relays the buyer's
-        # message: at the agents' group's pace (20/min), a wave of handoffs must not hold
-        # this update, or the simple questions behind it, until its topic exists.
+        conversation = await self._topics.ensure_topic(conversation)
         with contextlib.suppress(TelegramAPIError):  # not sent: no button to take off later
             message = await sent
             if isinstance(message, Message):

@@ -34,6 +34,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+
 from bot.runtime.effects import CURRENT_UPDATE, SentEffects
 from bot.runtime.log_masking import mask
 from bot.telegram.pacing import Lane, Limits, LocalPacer, Pacer, lane_of
@@ -81,7 +82,7 @@ class OutboxStats:
     shown_before: int = 0
 
 
-__all__ = ["Lane", "Limits", "Outbox", "Outgoing", "OutboxStats", "SendObserver"]
+__all__ = ["Lane", "Limits", "Outbox", "OutboxStats", "Outgoing", "SendObserver"]
 
 
 def _thread_of(item: Outgoing) -> int | None:
@@ -136,13 +137,14 @@ class SendObserver:
 
 
 class Outbox:
-    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None,
+    def __init__(self, bot: Bot, limits: Limits | None = None, effects: SentEffects | None = None,
                  observe: SendObserver | None = None, pacer: Pacer | None = None) -> None:
         """`pacer` defaults to this process's own limiters (`LocalPacer(limits)`)."""
         self._bot = bot
         self._effects = effects
         self._observe = observe
         self._unclaims: set[asyncio.Task[None]] = set()
+        limits = limits if limits is not None else Limits()
         self._limits = limits
         self._pacer: Pacer = pacer if pacer is not None else LocalPacer(limits)
         self._queues: dict[int, _ChatQueue] = {}

@@ -8,12 +8,10 @@ relay worker, an SLA alert) create it once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import CreateForumTopic
 
 from bot.config import Settings
@@ -58,10 +56,10 @@ class Topics:
             fresh = await self._stores.conversations.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")
-            sent = notifier.to_topic(fresh, notifier.render(messages.card(card)),
-                                     notifier.agents_keyboard(card_buttons(fresh.id)))
-            with contextlib.suppress(TelegramAPIError):
-                await sent
+            # Queued, not awaited: the card waits its turn in the agents' group (a low lane)
+            # without holding the lock; later sends into this topic lift it ahead of them.
+            notifier.to_topic(fresh, notifier.render(messages.card(card)),
+                              notifier.agents_keyboard(card_buttons(fresh.id)))
             return fresh
 
     async def _card(self, conversation: Conversation) -> dict[str, Any]:

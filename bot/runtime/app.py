@@ -51,6 +51,7 @@ from bot.runtime.background import Background, desk_background
 from bot.runtime.effects import SentEffects
 from bot.runtime.keys import RuntimeKeys
 from bot.runtime.metrics import RuntimeMetrics
+from bot.runtime.send_pacing import RedisPacer
 from bot.shop.orders import DemoOrders, OrderSource
 from bot.sla.alerts import AlertSweep, SlaAlerts
 from bot.sla.posting import SlaReportPoster
@@ -160,13 +161,14 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.include_routers(*get_routers(settings))
 
     metrics = RuntimeMetrics()
-    outbox = Outbox(bot, Limits(per_second=settings.send_rate_per_second,
-                                group_per_minute=settings.group_messages_per_minute,
-                                private_per_second=settings.private_messages_per_second,
-                                max_attempts=settings.send_max_attempts),
-                    effects=SentEffects(redis, RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions),
-                                        bot, claim_seconds=settings.runtime.claim_idle_seconds),
-                    observe=metrics)
+    runtime_keys = RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions)
+    limits = Limits(per_second=settings.send_rate_per_second,
+                    group_per_minute=settings.group_messages_per_minute,
+                    private_per_second=settings.private_messages_per_second,
+                    max_attempts=settings.send_max_attempts)
+    outbox = Outbox(bot, limits,
+                    effects=SentEffects(redis, runtime_keys, bot, claim_seconds=settings.runtime.claim_idle_seconds),
+                    observe=metrics, pacer=RedisPacer(redis, runtime_keys, limits))
 
     async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
         locale, answer = payload

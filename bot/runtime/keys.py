@@ -10,6 +10,12 @@ one Lua script or MULTI touches always fall in one Redis Cluster slot:
     <prefix>:{workers}:alive         sorted set: worker name -> last heartbeat (ms)
     <prefix>:{lease:<name>}          a named lease (background loops: "background")
     <prefix>:{fx:<chat>}:<key>       a message already sent for an update (shown once)
+    <prefix>:{send}:rate             the bot's overall send bucket (Telegram's ~30/s)
+    <prefix>:{send}:chat:<chat>      a chat's send bucket (1/s private, 20/min group)
+    <prefix>:{send}:hold:<chat>      a chat's 429 back-off (expires after retry_after)
+
+The send keys share one tag on purpose: one script charges the overall bucket and a
+chat's bucket together, so they must live in one slot (a few dozen ops a second at most).
 
 The partition of an update is fixed by its ordering key (see `bot.runtime.streams`),
 so the number of partitions must not change while streams still hold entries.
@@ -48,3 +54,12 @@ class RuntimeKeys:
 
     def effect(self, chat_id: int, key: str) -> str:
         return f"{self.prefix}:{{fx:{chat_id}}}:{key}"
+
+    def send_rate(self) -> str:
+        return f"{self.prefix}:{{send}}:rate"
+
+    def send_chat(self, chat_id: int) -> str:
+        return f"{self.prefix}:{{send}}:chat:{chat_id}"
+
+    def send_hold(self, chat_id: int) -> str:
+        return f"{self.prefix}:{{send}}:hold:{chat_id}"

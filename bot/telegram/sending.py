@@ -2,11 +2,17 @@
 
 Telegram limits a bot to about 30 messages a second overall, 20 a minute per group and
 one a second per private chat, and answers 429 with `retry_after` when they are exceeded.
-Each chat gets its own FIFO and worker, paced by its own limiter and the global one, so a
-busy live room never delays private answers and order within a chat is kept. A 429 is
-waited out and the same message sent again; transient network and server errors are
-retried with backoff; anything finally given up is logged with its reason, never
-dropped silently.
+Each chat gets its own queue and worker, paced by a `Pacer` (bot.telegram.pacing; in the
+app the Redis one, shared by every process), so a busy live room never delays private
+answers. Within a chat, messages go by lane (buyers, relays, then cards and reports) and
+in order within a lane; a message into a forum topic lifts what is queued before it in
+that topic to its own lane, so a topic still reads in order (card before relay). A 429
+is told to the pacer (every process then waits it out for that chat) and the same
+message sent again; transient network and server errors are retried with backoff;
+anything finally given up is logged with its reason, never dropped silently.
+
+Not yet durable: the queue itself is this process's memory (a killed process loses what
+it had queued and not sent); the limits and back-offs are what is shared.
 """
 
 from __future__ import annotations
@@ -28,10 +34,10 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
-from aiolimiter import AsyncLimiter
 
 from bot.runtime.effects import CURRENT_UPDATE, SentEffects
 from bot.runtime.log_masking import mask
+from bot.telegram.pacing import Lane, Limits, LocalPacer, Pacer, lane_of
 from bot.telegram.text_limits import split_text
 
 log = logging.getLogger(__name__)
@@ -58,6 +64,12 @@ class Outgoing:
     sent: asyncio.Future[Any] | None = field(default=None, repr=False)
     effect_key: str | None = None
     """Set when queued while handling an update: a second handling sends it only once."""
+    priority: Lane | None = None
+    """Who goes first when sends wait; None derives it from `purpose` (pacing.lane_of)."""
+
+    @property
+    def lane(self) -> Lane:
+        return self.priority if self.priority is not None else lane_of(self.purpose)
 
 
 @dataclass
@@ -70,12 +82,45 @@ class OutboxStats:
     shown_before: int = 0
 
 
-@dataclass(frozen=True)
-class Limits:
-    per_second: float = 30.0
-    group_per_minute: int = 20
-    private_per_second: float = 1.0
-    max_attempts: int = 5
+__all__ = ["Lane", "Limits", "Outbox", "OutboxStats", "Outgoing", "SendObserver"]
+
+
+def _thread_of(item: Outgoing) -> int | None:
+    """The forum topic a send goes to, whether given as a field or inside the method."""
+    if item.thread_id is not None:
+        return item.thread_id
+    return getattr(item.method, "message_thread_id", None)
+
+
+class _ChatQueue:
+    """One chat's waiting messages, taken by (lane, arrival)."""
+
+    def __init__(self) -> None:
+        self._items: list[list[Any]] = []  # [lane, seq, item]
+        self._seq = 0
+        self._ready = asyncio.Event()
+
+    def put(self, item: Outgoing) -> None:
+        lane = item.lane
+        thread = _thread_of(item)
+        if thread is not None:
+            for entry in self._items:
+                if entry[0] > lane and _thread_of(entry[2]) == thread:
+                    entry[0] = lane
+        self._seq += 1
+        self._items.append([lane, self._seq, item])
+        self._ready.set()
+
+    def empty(self) -> bool:
+        return not self._items
+
+    async def get(self, timeout: float) -> tuple[Lane, Outgoing]:
+        while not self._items:
+            self._ready.clear()
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        entry = min(self._items, key=lambda e: (e[0], e[1]))
+        self._items.remove(entry)
+        return Lane(entry[0]), entry[2]
 
 
 SendFunc = Callable[[Outgoing], Awaitable[Message]]
@@ -92,31 +137,22 @@ class SendObserver:
 
 
 class Outbox:
-    def __init__(self, bot: Bot, limits: Limits = Limits(), effects: SentEffects | None = None,
-                 observe: SendObserver | None = None) -> None:
+    def __init__(self, bot: Bot, limits: Limits | None = None, effects: SentEffects | None = None,
+                 observe: SendObserver | None = None, pacer: Pacer | None = None) -> None:
+        """`pacer` defaults to this process's own limiters (`LocalPacer(limits)`)."""
         self._bot = bot
         self._effects = effects
         self._observe = observe
         self._unclaims: set[asyncio.Task[None]] = set()
+        limits = limits if limits is not None else Limits()
         self._limits = limits
-        self._global = AsyncLimiter(limits.per_second, 1.0)
-        self._chat_limiters: dict[int, AsyncLimiter] = {}
-        self._queues: dict[int, asyncio.Queue[Outgoing]] = {}
+        self._pacer: Pacer = pacer if pacer is not None else LocalPacer(limits)
+        self._queues: dict[int, _ChatQueue] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.stats = OutboxStats()
-
-    def _limiter(self, chat_id: int) -> AsyncLimiter:
-        limiter = self._chat_limiters.get(chat_id)
-        if limiter is None:
-            if chat_id < 0:
-                limiter = AsyncLimiter(self._limits.group_per_minute, 60.0)
-            else:
-                limiter = AsyncLimiter(1, 1.0 / self._limits.private_per_second)
-            self._chat_limiters[chat_id] = limiter
-        return limiter
 
     def send(self, item: Outgoing) -> asyncio.Future[Any]:
         """Queue a message; returns a future that resolves to the sent Message.
@@ -147,8 +183,8 @@ class Outbox:
             scope.sends.append(item.sent)
         queue = self._queues.get(item.chat_id)
         if queue is None:
-            queue = self._queues[item.chat_id] = asyncio.Queue()
-        queue.put_nowait(item)
+            queue = self._queues[item.chat_id] = _ChatQueue()
+        queue.put(item)
         self._pending += 1
         self._idle.clear()
         self.stats.queued += 1
@@ -157,17 +193,17 @@ class Outbox:
                 self._work(item.chat_id, queue), name=f"outbox-{item.chat_id}")
         return item.sent
 
-    async def _work(self, chat_id: int, queue: asyncio.Queue[Outgoing]) -> None:
+    async def _work(self, chat_id: int, queue: _ChatQueue) -> None:
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(queue.get(), IDLE_WORKER_SECONDS)
+                    lane, item = await queue.get(IDLE_WORKER_SECONDS)
                 except TimeoutError:
                     if queue.empty():
                         return
                     continue
                 try:
-                    await self._deliver(item)
+                    await self._deliver(item, lane)
                 finally:
                     self._pending -= 1
                     if self._pending == 0:
@@ -189,7 +225,7 @@ class Outbox:
             message_thread_id=item.thread_id,
         )
 
-    async def _deliver(self, item: Outgoing) -> None:
+    async def _deliver(self, item: Outgoing, lane: Lane) -> None:
         assert item.sent is not None
         if item.effect_key is not None and self._effects is not None:
             before = await self._effects.claim(item.chat_id, item.effect_key)
@@ -203,8 +239,7 @@ class Outbox:
         attempt = 0
         while True:
             attempt += 1
-            await self._limiter(item.chat_id).acquire()
-            await self._global.acquire()
+            await self._pacer.acquire(item.chat_id, lane)
             try:
                 message = await self._call(item)
             except TelegramRetryAfter as exc:
@@ -216,7 +251,7 @@ class Outbox:
                 if attempt >= self._limits.max_attempts * 4:
                     self._give_up(item, f"still flood-limited after {attempt} attempts", exc)
                     return
-                await asyncio.sleep(exc.retry_after)
+                await self._pacer.hold(item.chat_id, exc.retry_after)
                 continue
             except (TelegramNetworkError, TelegramServerError) as exc:
                 if attempt >= self._limits.max_attempts:

@@ -294,3 +294,24 @@ async def test_create_forum_topic_waits_out_a_429_like_any_send() -> None:
         GROUP, method=CreateForumTopic(chat_id=GROUP, name="小王 · 普通 · 转人工"), purpose="topic")), 10)
     assert topic.message_thread_id == 77
     assert len(bot.method_calls) == 2 and outbox.stats.retried_after_429 == 1
+
+
+class RelayingBot(FakeBot):
+    """Also answers a raw sendMessage (how relays go), recorded like any message."""
+
+    async def __call__(self, method: Any) -> Any:
+        return await self.send_message(chat_id=method.chat_id, text=method.text,
+                                       message_thread_id=method.message_thread_id)
+
+
+async def test_in_one_chat_relays_go_before_cards_and_a_topic_still_reads_in_order() -> None:
+    bot = RelayingBot()
+    outbox = Outbox(bot, FAST)  # type: ignore[arg-type]
+    outbox.send(Outgoing(GROUP, "卡片 甲", thread_id=1, purpose="agents"))
+    outbox.send(Outgoing(GROUP, "卡片 乙", thread_id=2, purpose="agents"))
+    outbox.send(Outgoing(GROUP, "周报", purpose="weekly report"))
+    outbox.send(Outgoing(GROUP, method=SendMessage(chat_id=GROUP, text="买家乙：在吗", message_thread_id=2),
+                         purpose="relay to agents"))
+    await outbox.drain(timeout=10)
+    # The relay jumps the queue, taking its own topic's card along (card first, then relay).
+    assert bot.delivered(GROUP) == ["卡片 乙", "买家乙：在吗", "卡片 甲", "周报"]

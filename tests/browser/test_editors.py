@@ -59,12 +59,14 @@ async def test_a_broken_rule_is_refused_then_the_fix_is_previewed_saved_and_quot
 
         broken = live_text.replace(LIVE, BROKEN)
         await page.fill("#promo-text", broken)
+        broken_line = next(n for n, line in enumerate(broken.splitlines(), start=1) if BROKEN in line)
+        # checked as ops type, before anything is pressed
+        await expect(page.locator("#live-problems .live-problem").first).to_contain_text(f"{RULE}:{broken_line}:")
         await page.click("#save")
         problems = page.locator("#problems")
         await expect(problems).to_contain_text("未保存")
         shown = await page.locator("#problems .problem").all_inner_texts()
         assert shown == promo_check_errors(promo_dir, console, broken, tmp_path)
-        broken_line = next(n for n, line in enumerate(broken.splitlines(), start=1) if BROKEN in line)
         assert any(line.startswith(f"{RULE}:{broken_line}:") for line in shown)
         await shot(page, "promotions-broken")
         assert (promo_dir / RULE).read_text(encoding="utf-8") == live_text  # live rules unchanged

@@ -88,6 +88,16 @@ async def editor(request: web.Request) -> web.Response:
     return await _page(request, name, text, DEFAULT_CART)
 
 
+async def validate(request: web.Request) -> web.Response:
+    """The editor checks the draft as ops type (static/promotions.js): the same loader and
+    the same file:line: reason lines as `livedesk promo check`; nothing is written."""
+    need_ops(request)
+    form = await request.post()
+    name, text = _file(request, str(form.get("file", ""))), str(form.get("text", ""))
+    problems, _ = check_draft(request, name, text)
+    return web.json_response({"ok": not problems, "problems": [str(p) for p in problems]})
+
+
 async def check(request: web.Request) -> web.Response:
     need_ops(request)
     form = await request.post()
@@ -116,4 +126,4 @@ async def save(request: web.Request) -> web.Response:
 
 def routes() -> list[web.RouteDef]:
     return [web.get("/promotions", editor), web.post("/promotions/check", check),
-            web.post("/promotions/save", save)]
+            web.post("/promotions/validate", validate), web.post("/promotions/save", save)]

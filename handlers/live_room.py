@@ -23,6 +23,7 @@ from bot.knowledge.snapshot import Knowledge
 from bot.live_room.burst import BurstGate, RoomAsker
 from bot.live_room.messages import room_answer
 from bot.live_room.stage import LiveStage
+from bot.shop.orders import OrderSource
 from bot.telegram.filters import HasText, InChat
 from bot.telegram.incoming import incoming_from
 from bot.telegram.keyboards import keyboard
@@ -35,7 +36,8 @@ INVITE = "live/invite_private"
 
 
 async def _answer_privately(message: Message, user: User, text: str, on_stage: str | None, knowledge: Knowledge,
-                            clock: Clock, started: StartedChats, buyer_desk: BuyerDesk, outbox: Outbox) -> bool:
+                            clock: Clock, started: StartedChats, buyer_desk: BuyerDesk, outbox: Outbox,
+                            orders: OrderSource) -> bool:
     """Send the answer to a private question (own order, refund…) to the buyer's private
     chat, if they have started the bot; False when only the invitation can be given.
 
@@ -45,7 +47,7 @@ async def _answer_privately(message: Message, user: User, text: str, on_stage: s
     """
     if not await started.has_started(user.id):
         return False
-    asker = Asker(user.id, user.full_name, user.language_code)
+    asker = Asker(user.id, user.full_name, user.language_code, tuple(await orders.orders_of(user.id)))
     match = knowledge.matcher.match(text, Channel.private, on_stage)
     answer: Answer | None = knowledge.composer.compose(match, Channel.private, asker, clock.now())
     if answer is None:
@@ -70,7 +72,7 @@ def make_router(settings: Settings) -> Router:
     @router.message(HasText())
     async def on_comment(message: Message, text: str, knowledge: Knowledge, stage: LiveStage,
                          burst: BurstGate, clock: Clock, buyer_desk: BuyerDesk, private_link: str,
-                         started: StartedChats, outbox: Outbox) -> None:
+                         started: StartedChats, outbox: Outbox, orders: OrderSource) -> None:
         user = message.from_user
         if user is None or user.is_bot:
             return
@@ -85,7 +87,7 @@ def make_router(settings: Settings) -> Router:
         locale = knowledge.locale(user.language_code)
         if answer.template == INVITE:  # the topic is private: never answered in public
             sent = await _answer_privately(message, user, text, on_stage, knowledge, clock, started, buyer_desk,
-                                           outbox)
+                                           outbox, orders)
             answer = replace(answer, context={**answer.context, "sent_privately": sent})
         reply = knowledge.render_message(locale, room_answer(answer, private_link))
         burst.ask(message.chat.id, (locale, reply),

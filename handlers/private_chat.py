@@ -28,6 +28,7 @@ from bot.handoff.incoming import Incoming
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import Knowledge
 from bot.live_room.stage import LiveStage
+from bot.shop.orders import OrderSource
 from bot.telegram.callback_answers import answer_quietly, remove_buttons
 from bot.telegram.callbacks import (
     HandoffButton,
@@ -54,8 +55,9 @@ class Conversation(StatesGroup):
     clarifying = State()
 
 
-def _asker(user: User) -> Asker:
-    return Asker(user.id, user.full_name, user.language_code)
+async def _asker(user: User, orders: OrderSource) -> Asker:
+    """The buyer, with their own orders from the shop's order source (the answer is pure)."""
+    return Asker(user.id, user.full_name, user.language_code, tuple(await orders.orders_of(user.id)))
 
 
 async def _say(answer: Answer, message: Message, asker: Asker, knowledge: Knowledge, outbox: Outbox,
@@ -148,10 +150,11 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasText())
     async def on_question(message: Message, text: str, knowledge: Knowledge, state: FSMContext,
-                          stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
+                          stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock,
+                          orders: OrderSource) -> None:
         if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
-        asker = _asker(message.from_user)
+        asker = await _asker(message.from_user, orders)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage))
         match = await _with_fallback(match, text, knowledge, fallback)
         clarifying = await state.get_state() == Conversation.clarifying.state
@@ -168,11 +171,11 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(HasMedia())
     async def on_media(message: Message, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
-                       buyer_desk: BuyerDesk, clock: Clock) -> None:
+                       buyer_desk: BuyerDesk, clock: Clock, orders: OrderSource) -> None:
         """A photo (a broken item, bad fruit) goes to the agents if they are on it, else ask back."""
         if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
-        asker = _asker(message.from_user)
+        asker = await _asker(message.from_user, orders)
         match = knowledge.matcher.match(message.caption or "", Channel.private, None)
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
                                             clarified_before=await state.get_state() == Conversation.clarifying.state)
@@ -194,7 +197,8 @@ def make_router(settings: Settings) -> Router:
         """Answer the question asked before the buttons, now that the buyer chose."""
         if answer is None or not isinstance(query.message, Message):
             return
-        asker = _asker(query.from_user)
+        user = query.from_user
+        asker = Asker(user.id, user.full_name, user.language_code)  # who is handed off, if it comes to that
         await _remember(state, answer, asked)
         # The buyer's words are the question asked before the buttons, not the bot's message.
         asked_again = Incoming(query.message.chat.id, 0, asker.user_id, asked, dedup=f"press:{query.id}")
@@ -202,38 +206,39 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query(HumanButton.filter())
     async def on_human_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
-                              buyer_desk: BuyerDesk) -> None:
+                              buyer_desk: BuyerDesk, orders: OrderSource) -> None:
         await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
-        answer = knowledge.composer.handoff(Handoff.requested, _asker(query.from_user))
+        answer = knowledge.composer.handoff(Handoff.requested, await _asker(query.from_user, orders))
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, None, answer, asked)
 
     @router.callback_query(ProductButton.filter())
     async def on_product_button(query: CallbackQuery, callback_data: ProductButton, knowledge: Knowledge,
-                                state: FSMContext, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock) -> None:
+                                state: FSMContext, outbox: Outbox, buyer_desk: BuyerDesk, clock: Clock,
+                                orders: OrderSource) -> None:
         await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
         await state.update_data({LAST_SKU: callback_data.sku})
         match = knowledge.matcher.match(asked, Channel.private, callback_data.sku)
-        answer = knowledge.composer.compose(match, Channel.private, _asker(query.from_user), clock.now(),
-                                            clarified_before=True)
+        asker = await _asker(query.from_user, orders)
+        answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(), clarified_before=True)
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
 
     @router.callback_query(TopicButton.filter())
     async def on_topic_button(query: CallbackQuery, callback_data: TopicButton, knowledge: Knowledge,
                               state: FSMContext, stage: LiveStage, outbox: Outbox, buyer_desk: BuyerDesk,
-                              clock: Clock) -> None:
+                              clock: Clock, orders: OrderSource) -> None:
         await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
         match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage))
-        answer = knowledge.composer.answer_for_topic(callback_data.intent, match, _asker(query.from_user),
-                                                     clock.now())
+        asker = await _asker(query.from_user, orders)
+        answer = knowledge.composer.answer_for_topic(callback_data.intent, match, asker, clock.now())
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
 
     @router.callback_query(HandoffButton.filter())

@@ -8,6 +8,7 @@ without Telegram or Redis.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -63,6 +64,9 @@ class Asker:
     user_id: int
     name: str
     language_code: str | None = None
+    orders: tuple[Order, ...] | None = None
+    """The buyer's own orders as the shop's order source gave them (the edge reads them,
+    see `bot.shop.orders.OrderSource`); None: the orders of the loaded demo data."""
 
 
 SOCIAL = {"greeting", "thanks", "goodbye", "help"}
@@ -305,7 +309,7 @@ class Composer:
         if self.aftersales is None:
             return None
         catalog = self.catalog
-        order = catalog.order_for(match.order_id, asker.user_id) if match.order_id else None  # own orders only
+        order = self._own_order(match.order_id, asker) if match.order_id else None  # own orders only
         product = catalog.products.get(match.sku) if match.sku else None
         shops = ([catalog.products[item.sku].shop for item in order.items] if order
                  else [product.shop] if product else None)
@@ -339,7 +343,7 @@ class Composer:
         base = {"buyer": self.buyer_view(asker), "order_id": match.order_id}
         if match.order_id is None:
             return Answer("refund_need_order", base)
-        order = self.catalog.order_for(match.order_id, asker.user_id)
+        order = self._own_order(match.order_id, asker)
         if order is None:
             return Answer("order_not_found", base)
         in_order = [item.sku for item in order.items]
@@ -350,6 +354,13 @@ class Composer:
         except PromotionInputError:
             return self.handoff(Handoff.unanswered, asker)
         return Answer("refund", {**base, "refund": refund_view(self.catalog, refund)})
+
+    def _orders_of(self, asker: Asker) -> Sequence[Order]:
+        return asker.orders if asker.orders is not None else self.catalog.orders_of(asker.user_id)
+
+    def _own_order(self, order_id: str, asker: Asker) -> Order | None:
+        """The order only if it is the asker's: another buyer's number reveals nothing."""
+        return next((o for o in self._orders_of(asker) if o.id == order_id), None)
 
     def handoff(self, reason: Handoff, asker: Asker) -> Answer:
         return Answer("handoff_promise", {"reason": str(reason), "buyer": self.buyer_view(asker)},
@@ -422,7 +433,7 @@ class Composer:
     def order_status(self, match: Match, asker: Asker, base: dict[str, Any]) -> Answer:
         catalog = self.catalog
         if match.order_id is not None:
-            order = catalog.order_for(match.order_id, asker.user_id)
+            order = self._own_order(match.order_id, asker)
             if order is None:
                 return Answer("order_not_found", {**base, "order_id": match.order_id})
             buttons = ()
@@ -430,7 +441,7 @@ class Composer:
                 buttons = (Button(ButtonKind.aftersales_apply, order.id, "aftersales.apply"),
                            Button(ButtonKind.aftersales_mine, label_key="aftersales.mine"))
             return Answer("order_status", {**base, "order": order_view(catalog, order)}, buttons=buttons)
-        orders = [order_view(catalog, o) for o in catalog.orders_of(asker.user_id)]
+        orders = [order_view(catalog, o) for o in self._orders_of(asker)]
         return Answer("order_list", {**base, "orders": orders})
 
     def answer_for_topic(self, intent: str, match: Match, asker: Asker, at: datetime) -> Answer | None:

@@ -217,7 +217,7 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     dp.workflow_data.update(
         settings=settings, clock=clock, holder=holder, outbox=outbox, burst=burst, stage=stage,
         buyer_desk=buyer_desk, agent_desk=agent_desk, sla_reports=sla_reports, started=started,
-        customers=customers,
+        customers=customers, orders=order_source,
         aftersales=AftersalesService(cases, order_source, clock),
     )
     return Runtime(settings=settings, bot=bot, dp=dp, outbox=outbox, burst=burst, holder=holder, redis=redis,

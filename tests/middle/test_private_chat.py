@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from bot.shop.orders import Order, OrderItem, OrderStatus
 from tests.middle.telegram import LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 
 
@@ -71,3 +74,34 @@ async def test_asking_about_ones_after_sales_offers_the_form_and_the_cases(tg: T
     await tg.press(XIAO_WANG, reply, "我的售后")
     cases = tg.api.only("sendMessage", XIAO_WANG)
     assert "您还没有售后申请" in cases.text
+
+
+class ShopSystemOrders:
+    """A real shop's order source (bot.shop.orders.OrderSource), standing in for its API."""
+
+    def __init__(self, *orders: Order) -> None:
+        self._orders = {o.id: o for o in orders}
+
+    async def order_for(self, order_id: str, buyer_id: int) -> Order | None:
+        order = self._orders.get(order_id)
+        return order if order is not None and order.buyer == buyer_id else None
+
+    async def orders_of(self, buyer_id: int) -> list[Order]:
+        return [o for o in self._orders.values() if o.buyer == buyer_id]
+
+    async def recent(self, since: datetime) -> list[Order]:
+        return []
+
+
+async def test_orders_come_from_the_shops_own_order_source(tg: Telegram) -> None:
+    shipped = tg.clock.now() - timedelta(hours=5)
+    tg.runtime.dp["orders"] = ShopSystemOrders(Order(
+        id="88001", buyer=XIAO_WANG, shop="beishang", items=(OrderItem(sku="BS-SCARF"),),
+        status=OrderStatus.shipped, paid_fen=3000, placed_at=shipped, paid_at=shipped, shipped_at=shipped,
+        received_at=None, tracking="ZT7700112233"))
+    await tg.private(XIAO_WANG, "我的订单")
+    listed = tg.api.only("sendMessage", XIAO_WANG)
+    assert "88001" in listed.text and "1001" not in listed.text  # the demo orders are not the shop's
+    await tg.private(XIAO_WANG, "订单88001到哪了")
+    status = tg.api.only("sendMessage", XIAO_WANG)
+    assert "ZT7700112233" in status.text

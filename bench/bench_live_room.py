@@ -23,7 +23,7 @@ send_rate_per_second=1e6): we measure the bot's work, not its deliberate flood
 protection (in production a room gets at most 20 messages a minute anyway).
 
 The mix. About 35 % noise (666, 主播好美, emoji, 扣1, 已拍 ...) and 65 % questions with
-the wordings buyers use (多少钱, 有M码吗, 什么面料, 160 50kg穿什么码, 什么时候发货, 包邮吗,
+the wordings buyers use (多少钱, 有M码吗, 什么面料, 160 50kg穿什么码, 几天发货, 包邮吗,
 满减怎么算, 围巾多少钱, traditional Chinese and English ...). Even with a 1 ms gather
 window, identical answers to buyers whose updates arrive in the same getUpdates page
 would be merged into one message, so by default every question is chosen to have a
@@ -176,8 +176,8 @@ TOPICS_ZH: dict[str, tuple[float, tuple[Gen, ...]]] = {
         lambda r: f"{r.choice(PRODUCTS_ZH)}有几个码",
     )),
     "shipping_time": (8, (
-        lambda r: r.choice(("什么时候发货", "几天发货", "啥时候发", "几号发", "什麼時候發貨")),
-        lambda r: f"{r.choice(PRODUCTS_ZH)}{r.choice(('多久发货', '什么时候发货', '当天发吗'))}",
+        lambda r: r.choice(("几天发货", "啥时候发", "几号发", "什麼時候發貨")),
+        lambda r: f"{r.choice(PRODUCTS_ZH)}{r.choice(('多久发货', '哪天能发', '当天发吗'))}",
     )),
     "courier": (4, (
         lambda r: r.choice(("发什么快递", "顺丰吗", "是中通吗")),
@@ -192,7 +192,7 @@ TOPICS_ZH: dict[str, tuple[float, tuple[Gen, ...]]] = {
         lambda r: f"{r.choice(PRODUCTS_ZH)}能退吗",
     )),
     "promotion": (6, (
-        lambda r: r.choice(("满减怎么算", "多买有优惠吗", "现在买有活动吗")),
+        lambda r: r.choice(("满减怎么算", "买多点有优惠不", "现在买有活动吗")),
         lambda r: f"{r.choice(PRODUCTS_ZH)}有活动吗",
     )),
     "order (to private)": (2, (

@@ -16,7 +16,7 @@ the end):
 Pacing is off (30/s, 20/min/group and 1/s/chat raised to 10^6): we measure the work, not
 Telegram's limits. Once every process is ready (polling; the workers own all 16
 partitions), N buyers (`emulator.chats.new_buyer()`, distinct private chats, so the work can
-spread) each ask "什么时候发货" at once. Figures:
+spread) each ask "几天能发货" at once. Figures:
 
 * updates/s: N / (last answer - injection);
 * p50 / p99: injection to the bot's sendMessage reaching the emulator, per buyer (with
@@ -68,7 +68,7 @@ sys.path.insert(0, str(ROOT))
 from bot.runtime.keys import RuntimeKeys  # noqa: E402
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator  # noqa: E402
 
-QUESTION = "什么时候发货"
+QUESTION = "几天能发货"
 ECHO = """
 import asyncio, sys
 from aiogram import Bot, Dispatcher

@@ -47,8 +47,10 @@ async def _answer_privately(message: Message, user: User, text: str, on_stage: s
     """
     if not await started.has_started(user.id):
         return False
-    asker = Asker(user.id, user.full_name, user.language_code, tuple(await orders.orders_of(user.id)))
     match = knowledge.matcher.match(text, Channel.private, on_stage)
+    own = (tuple(await orders.orders_of(user.id))
+           if knowledge.composer.needs_orders(match.intent, match.order_id) else None)
+    asker = Asker(user.id, user.full_name, user.language_code, own)
     answer: Answer | None = knowledge.composer.compose(match, Channel.private, asker, clock.now())
     if answer is None:
         return False

@@ -55,8 +55,12 @@ class Conversation(StatesGroup):
     clarifying = State()
 
 
-async def _asker(user: User, orders: OrderSource) -> Asker:
-    """The buyer, with their own orders from the shop's order source (the answer is pure)."""
+async def _asker(user: User, orders: OrderSource, knowledge: Knowledge, intent: str,
+                 order_id: str | None) -> Asker:
+    """The buyer; with their own orders from the shop's order source when the answer reads
+    them (the composer is pure, and most questions need no order lookup)."""
+    if not knowledge.composer.needs_orders(intent, order_id):
+        return Asker(user.id, user.full_name, user.language_code)
     return Asker(user.id, user.full_name, user.language_code, tuple(await orders.orders_of(user.id)))
 
 
@@ -154,9 +158,9 @@ def make_router(settings: Settings) -> Router:
                           orders: OrderSource) -> None:
         if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
-        asker = await _asker(message.from_user, orders)
         match = knowledge.matcher.match(text, Channel.private, await _context_sku(state, stage))
         match = await _with_fallback(match, text, knowledge, fallback)
+        asker = await _asker(message.from_user, orders, knowledge, match.intent, match.order_id)
         clarifying = await state.get_state() == Conversation.clarifying.state
         previous_cart = tuple((sku, int(qty)) for sku, qty in (await state.get_data()).get(LAST_CART, []))
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
@@ -175,8 +179,8 @@ def make_router(settings: Settings) -> Router:
         """A photo (a broken item, bad fruit) goes to the agents if they are on it, else ask back."""
         if message.from_user is None or await _with_the_desk(message, buyer_desk):
             return
-        asker = await _asker(message.from_user, orders)
         match = knowledge.matcher.match(message.caption or "", Channel.private, None)
+        asker = await _asker(message.from_user, orders, knowledge, match.intent, match.order_id)
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(),
                                             clarified_before=await state.get_state() == Conversation.clarifying.state)
         if answer is not None:
@@ -206,12 +210,13 @@ def make_router(settings: Settings) -> Router:
 
     @router.callback_query(HumanButton.filter())
     async def on_human_button(query: CallbackQuery, knowledge: Knowledge, state: FSMContext, outbox: Outbox,
-                              buyer_desk: BuyerDesk, orders: OrderSource) -> None:
+                              buyer_desk: BuyerDesk) -> None:
         await answer_quietly(query)
         if not isinstance(query.message, Message):
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
-        answer = knowledge.composer.handoff(Handoff.requested, await _asker(query.from_user, orders))
+        user = query.from_user
+        answer = knowledge.composer.handoff(Handoff.requested, Asker(user.id, user.full_name, user.language_code))
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, None, answer, asked)
 
     @router.callback_query(ProductButton.filter())
@@ -224,7 +229,7 @@ def make_router(settings: Settings) -> Router:
         asked = (await state.get_data()).get(ASKED_TEXT, "")
         await state.update_data({LAST_SKU: callback_data.sku})
         match = knowledge.matcher.match(asked, Channel.private, callback_data.sku)
-        asker = await _asker(query.from_user, orders)
+        asker = await _asker(query.from_user, orders, knowledge, match.intent, match.order_id)
         answer = knowledge.composer.compose(match, Channel.private, asker, clock.now(), clarified_before=True)
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
 
@@ -237,7 +242,7 @@ def make_router(settings: Settings) -> Router:
             return
         asked = (await state.get_data()).get(ASKED_TEXT, "")
         match = knowledge.matcher.match(asked, Channel.private, await _context_sku(state, stage))
-        asker = await _asker(query.from_user, orders)
+        asker = await _asker(query.from_user, orders, knowledge, callback_data.intent, match.order_id)
         answer = knowledge.composer.answer_for_topic(callback_data.intent, match, asker, clock.now())
         await _after_buttons(query, state, knowledge, outbox, buyer_desk, match, answer, asked)
 

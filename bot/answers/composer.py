@@ -255,6 +255,8 @@ def product_button(product: Product) -> Button:
     return Button(ButtonKind.product, product.sku, text=product.name)
 
 
+ORDER_TOPICS = ("order_status", "refund")
+"""Topics whose answers read the buyer's own orders (see `Composer.needs_orders`)."""
 AFTERSALES_ENTRY_TOPICS = ("return_request", "my_aftersales")
 """Answered with the way in: the returns form and the buyer's cases (handlers/after_sales.py)."""
 
@@ -311,9 +313,7 @@ class Composer:
         catalog = self.catalog
         order = self._own_order(match.order_id, asker) if match.order_id else None  # own orders only
         product = catalog.products.get(match.sku) if match.sku else None
-        shops = ([catalog.products[item.sku].shop for item in order.items] if order
-                 else [product.shop] if product else None)
-        shop_ids = list(dict.fromkeys(shops)) if shops else None
+        shop_ids = [order.shop] if order else [product.shop] if product else None
         return Answer("aftersales/terms", terms_context(self.catalog, self.aftersales, intent, shop_ids),
                       buttons=buttons[:1])
 
@@ -354,6 +354,12 @@ class Composer:
         except PromotionInputError:
             return self.handoff(Handoff.unanswered, asker)
         return Answer("refund", {**base, "refund": refund_view(self.catalog, refund)})
+
+    @staticmethod
+    def needs_orders(intent: str, order_id: str | None) -> bool:
+        """Whether the answer reads the buyer's orders: the edge fetches them from the shop's
+        order source only then, not for every message."""
+        return order_id is not None or intent in ORDER_TOPICS
 
     def _orders_of(self, asker: Asker) -> Sequence[Order]:
         return asker.orders if asker.orders is not None else self.catalog.orders_of(asker.user_id)

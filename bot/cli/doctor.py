@@ -33,8 +33,7 @@ async def run_checks(settings: Settings, console: Console) -> bool:
     try:
         knowledge = load_knowledge(settings, SystemClock().now())
         good(f"data files: {len(knowledge.catalog.products)} products, {len(knowledge.rules)} rules")
-        ops = sorted(set(settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
-                                               if knowledge.catalog.is_ops(s.id)})
+        ops = knowledge.catalog.ops_accounts(settings.ops_ids)
         if ops:
             good(f"ops accounts: {', '.join(map(str, ops))}")
         else:

@@ -69,10 +69,8 @@ class Notifier:
     def to_ops(self, message: Message) -> None:
         """A message to every ops account (settings and people.yaml), in the default locale:
         for what the agents' group itself could not be told."""
-        catalog = self.knowledge.catalog
-        ops = set(self.settings.ops_ids) | {s.id for s in catalog.staff.values() if catalog.is_ops(s.id)}
         text = self.render(message)
-        for user_id in sorted(ops):
+        for user_id in self.knowledge.catalog.ops_accounts(self.settings.ops_ids):
             self.outbox.send(Outgoing(user_id, text, purpose=message.template))
 
     def remove_buyer_buttons(self, conversation: Conversation, message_id: int | None) -> None:

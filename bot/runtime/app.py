@@ -106,9 +106,7 @@ class Runtime:
         staff with the ops role)."""
         knowledge = self.holder.current
         text = knowledge.render_message(knowledge.replies.default_locale, message)
-        ops = set(self.settings.ops_ids) | {s.id for s in knowledge.catalog.staff.values()
-                                             if knowledge.catalog.is_ops(s.id)}
-        for user_id in sorted(ops):
+        for user_id in knowledge.catalog.ops_accounts(self.settings.ops_ids):
             self.outbox.send(Outgoing(user_id, text, purpose="ops"))
 
     async def learn_identity(self) -> None:

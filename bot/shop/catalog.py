@@ -8,6 +8,7 @@ file and line like any other mistake.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -219,6 +220,10 @@ class Catalog:
     def is_ops(self, user_id: int) -> bool:
         person = self.staff.get(user_id)
         return person is not None and Role.ops in person.roles
+
+    def ops_accounts(self, extra: Iterable[int] = ()) -> list[int]:
+        """Who gets ops notices: staff with the ops role, plus `extra` (the OPS_IDS setting)."""
+        return sorted(set(extra) | {s.id for s in self.staff.values() if Role.ops in s.roles})
 
     def is_agent(self, user_id: int) -> bool:
         person = self.staff.get(user_id)

@@ -70,7 +70,7 @@ class BuyerDesk:
         await self._stores.queue.set_told_position(conversation.id, position, minutes)
         locale = knowledge.locale(asker.language_code)
         queued = self._notifier.render(messages.queued(position, minutes), locale)
-        sent = self._notifier.outbox.send(Outgoing(asker.user_id, f"{promise}\n{queued}",
+        sent = self._notifier.outbox.call(Outgoing(asker.user_id, f"{promise}\n{queued}",
                                                    markup=keyboard(knowledge, locale, cancel_buttons()),
                                                    purpose="handoff"))
         conversation = await self._topics.ensure_topic(conversation)

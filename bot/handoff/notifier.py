@@ -51,9 +51,12 @@ class Notifier:
         return keyboard(knowledge, knowledge.replies.default_locale, buttons, per_row=max(1, len(buttons)))
 
     def to_topic(self, conversation: Conversation, text: str,
-                 markup: InlineKeyboardMarkup | None = None) -> asyncio.Future[Any]:
-        return self.outbox.send(Outgoing(self.settings.agents_chat_id, text, thread_id=conversation.topic_id,
-                                         markup=markup, purpose="agents"))
+                 markup: InlineKeyboardMarkup | None = None, *, here: bool = False) -> asyncio.Future[Any]:
+        """`here`: through this process's own queue (`Outbox.call`), beside the relays into
+        the topic, rather than the shared send queue."""
+        item = Outgoing(self.settings.agents_chat_id, text, thread_id=conversation.topic_id,
+                        markup=markup, purpose="agents")
+        return self.outbox.call(item) if here else self.outbox.send(item)
 
     def to_topic_message(self, conversation: Conversation, message: Message) -> asyncio.Future[Any]:
         return self.to_topic(conversation, self.render(message))

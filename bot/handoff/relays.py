@@ -92,7 +92,7 @@ class RelayWorker:
             method = CopyMessage(chat_id=chat_id, from_chat_id=int(payload["from_chat_id"]),
                                  message_id=int(payload["message_id"]), message_thread_id=thread_id)
         try:
-            sent = await self._outbox.send(Outgoing(chat_id, method=method, purpose=f"relay {relay.direction}"))
+            sent = await self._outbox.call(Outgoing(chat_id, method=method, purpose=f"relay {relay.direction}"))
         except TelegramBadRequest as exc:
             if THREAD_GONE in exc.message and relay.direction is Direction.to_agents:
                 log.warning("topic %s of conversation %s is gone; re-creating it", thread_id, conversation.id)

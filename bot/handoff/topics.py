@@ -50,16 +50,17 @@ class Topics:
             notifier = self._notifier
             # Through the outbox: a 429 (many handoffs at once) is waited out like any send.
             chat_id = self._settings.agents_chat_id
-            topic = await notifier.outbox.send(Outgoing(chat_id, method=CreateForumTopic(
+            topic = await notifier.outbox.call(Outgoing(chat_id, method=CreateForumTopic(
                 chat_id=chat_id, name=topic_name(notifier.render(messages.topic_name(card)))),
                 purpose="create topic"))
             fresh = await self._stores.conversations.set_topic(fresh.id, topic.message_thread_id) or fresh
             log.info("handoff: conversation %s has topic %s%s", fresh.id, topic.message_thread_id,
                      " (re-created)" if recreate else "")
-            # Queued, not awaited: the card waits its turn in the agents' group (a low lane)
-            # without holding the lock; later sends into this topic lift it ahead of them.
+            # Queued here, not awaited: the card waits its turn in the agents' group (a low
+            # lane) without holding the lock, and in this process's queue, where the relays
+            # into this topic are, so they lift it ahead of them and the topic reads in order.
             notifier.to_topic(fresh, notifier.render(messages.card(card)),
-                              notifier.agents_keyboard(card_buttons(fresh.id)))
+                              notifier.agents_keyboard(card_buttons(fresh.id)), here=True)
             return fresh
 
     async def _card(self, conversation: Conversation) -> dict[str, Any]:

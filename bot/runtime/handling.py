@@ -5,9 +5,11 @@ here an inner update middleware catches the failure first and reports it to the
 attempt, so nothing is acknowledged that was not handled. Failures are retried with
 exponential backoff (Redis away, Telegram unreachable); after the configured attempts
 the update moves to the dead-letter stream and the ops accounts are told.
-The update is acknowledged only once the messages it queued were sent (or finally
-refused by Telegram), so a worker killed before that leaves it to be handled again —
-and the outbox's effect keys then show each message once.
+The update is acknowledged only once the messages it queued are safely in the send
+streams (or, for the few sent from the process itself, sent), so a worker killed before
+that leaves it to be handled again — and the outbox's effect keys then show each message
+once. Waiting for a write, not for Telegram, keeps a group's slow pace (20 a minute) from
+holding up the partition.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.types import TelegramObject, Update
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from bot.runtime.effects import CURRENT_UPDATE, UpdateScope
 from bot.runtime.metrics import RuntimeMetrics
@@ -86,8 +89,11 @@ class UpdateHandler:
         finally:
             CURRENT_UPDATE.reset(token)
         if attempt.error is None and scope.sends:
-            # Sends finally refused by Telegram were logged by the outbox; they are not retried here.
-            await asyncio.gather(*scope.sends, return_exceptions=True)
+            # Queued in the send log (a Redis write each) or sent from here. A send finally
+            # refused by Telegram was logged by the outbox and is not retried; a send that
+            # could not be queued fails the update, which is then handled again.
+            results = await asyncio.gather(*scope.sends, return_exceptions=True)
+            attempt.error = next((r for r in results if isinstance(r, RedisError)), None)
         return attempt.error
 
     async def handle(self, entry: Entry, stop: asyncio.Event) -> bool:

@@ -9,6 +9,7 @@ one Lua script or MULTI touches always fall in one Redis Cluster slot:
     <prefix>:{upd:<p>}:lease         which worker consumes partition p right now
     <prefix>:{workers}:alive         sorted set: worker name -> last heartbeat (ms)
     <prefix>:{lease:<name>}          a named lease (background loops: "background")
+    <prefix>:{out:<p>}:stream        partition p's queued sends (consumer group "senders")
     <prefix>:{fx:<chat>}:<key>       a message already sent for an update (shown once)
     <prefix>:{send}:rate             the bot's overall send bucket (Telegram's ~30/s)
     <prefix>:{send}:chat:<chat>      a chat's send bucket (1/s private, 20/min group)
@@ -16,6 +17,9 @@ one Lua script or MULTI touches always fall in one Redis Cluster slot:
 
 The send keys share one tag on purpose: one script charges the overall bucket and a
 chat's bucket together, so they must live in one slot (a few dozen ops a second at most).
+
+A send's partition is fixed by its chat (`send_partition`), so one chat's sends stay in
+one stream, in order, consumed by the worker that owns that partition.
 
 The partition of an update is fixed by its ordering key (see `bot.runtime.streams`),
 so the number of partitions must not change while streams still hold entries.
@@ -27,6 +31,8 @@ from dataclasses import dataclass
 
 GROUP = "workers"
 """The consumer group every worker reads the update streams with."""
+SENDERS = "senders"
+"""The consumer group every worker reads the send streams with."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,13 @@ class RuntimeKeys:
 
     def lease(self, name: str) -> str:
         return f"{self.prefix}:{{lease:{name}}}"
+
+    def send_stream(self, partition: int) -> str:
+        return f"{self.prefix}:{{out:{partition}}}:stream"
+
+    def send_partition(self, chat_id: int) -> int:
+        """The send stream of a chat: fixed, so that a chat's sends stay in order."""
+        return chat_id % self.partitions
 
     def effect(self, chat_id: int, key: str) -> str:
         return f"{self.prefix}:{{fx:{chat_id}}}:{key}"

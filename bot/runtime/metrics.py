@@ -44,6 +44,8 @@ class RuntimeMetrics:
         self.handle_seconds = Histogram("livedesk_update_handle_seconds",
                                         "Time from taking an update to acknowledging it", registry=r)
         self.sends = Counter("livedesk_sends", "Messages sent to Telegram", ["purpose"], registry=r)
+        self.sends_queued = Gauge("livedesk_sends_queued", "Messages queued in the send streams, not yet sent",
+                                  registry=r)
         self.flood_waits = Counter("livedesk_telegram_429", "429 Too Many Requests answers", registry=r)
         self.stream_length = Gauge("livedesk_stream_length", "Entries in an update partition", ["partition"],
                                    registry=r)

@@ -23,6 +23,8 @@ from bot.runtime.ingest import Ingest
 from bot.runtime.keys import RuntimeKeys
 from bot.runtime.lease import Lease, run_under_lease
 from bot.runtime.metrics import RuntimeMetrics, serve_metrics
+from bot.runtime.send_consumer import SendConsumer
+from bot.runtime.send_streams import SendStreams
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import Entry, UpdateStreams
 from bot.runtime.worker import Worker, worker_name
@@ -41,7 +43,7 @@ def runtime_keys(runtime: Runtime) -> RuntimeKeys:
     return RuntimeKeys(settings.redis_prefix, settings.runtime.stream_partitions)
 
 
-async def _refresh(runtime: Runtime, streams: UpdateStreams, metrics: RuntimeMetrics) -> None:
+async def _refresh(runtime: Runtime, streams: UpdateStreams, sends: SendStreams, metrics: RuntimeMetrics) -> None:
     for partition in streams.partitions:
         stats = await streams.stats(partition)
         label = str(partition)
@@ -49,6 +51,7 @@ async def _refresh(runtime: Runtime, streams: UpdateStreams, metrics: RuntimeMet
         metrics.stream_pending.labels(label).set(stats.pending)
         metrics.stream_lag.labels(label).set(stats.lag)
     metrics.dead_letters.set(await streams.dead_count())
+    metrics.sends_queued.set(await sends.backlog())
     queue = runtime.handoff.queue
     waiting = [c for shop in await queue.queued_shops() for c in await queue.queue(shop)]
     metrics.handoff_queue.set(len(waiting))
@@ -63,6 +66,7 @@ async def serve(runtime: Runtime, roles: Roles, stop: asyncio.Event,
     settings = runtime.settings
     rt: RuntimeSettings = settings.runtime
     streams = UpdateStreams(runtime.redis, runtime_keys(runtime))
+    sends = SendStreams(runtime.redis, runtime_keys(runtime))
     metrics = runtime.metrics
     name = worker_name()
     tasks: list[asyncio.Task[None]] = []
@@ -76,14 +80,16 @@ async def serve(runtime: Runtime, roles: Roles, stop: asyncio.Event,
                 return False
 
         runner, port = await serve_metrics(metrics, rt.metrics_host, rt.metrics_port,
-                                           refresh=lambda m: _refresh(runtime, streams, m), healthy=healthy)
+                                           refresh=lambda m: _refresh(runtime, streams, sends, m), healthy=healthy)
         runners.append(runner)
     if roles.work:
         handling.install(runtime.dp)
         await runtime.learn_identity()
         handler = UpdateHandler(runtime.dp, runtime.bot, streams, rt, metrics,
                                 on_dead=lambda entry, reason: _tell_ops_dead(runtime, entry, reason))
-        worker = Worker(streams, handler, rt, metrics, name=name)
+        runtime.outbox.keep_in(sends)
+        worker = Worker(streams, handler, rt, metrics, name=name,
+                        sends=SendConsumer(sends, runtime.outbox, rt.claim_idle_seconds))
         tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
         background = Lease(runtime.redis, streams.keys.lease("background"), name, rt.lease_seconds)
         tasks.append(asyncio.create_task(run_under_lease(background, runtime.run_background, stop=stop),

@@ -7,7 +7,8 @@ hands partitions back, so starting `worker=4` spreads the partitions within seco
 a dead worker's partitions move on once its leases expire. A partition task first takes
 over the partition's pending entries (its own after a restart, a dead worker's after
 `claim_idle_seconds`), oldest first, and only then reads new ones: a chat's order holds
-across a crash.
+across a crash. The same lease covers the partition's send stream (`SendConsumer`), so
+one worker sends a chat's queued messages, in order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.runtime.handling import UpdateHandler
 from bot.runtime.keys import RuntimeKeys
 from bot.runtime.lease import Lease, sleep_unless
 from bot.runtime.metrics import RuntimeMetrics
+from bot.runtime.send_consumer import SendConsumer
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import UpdateStreams
 
@@ -43,8 +45,10 @@ def worker_name() -> str:
 
 class Worker:
     def __init__(self, streams: UpdateStreams, handler: UpdateHandler, settings: RuntimeSettings,
-                 metrics: RuntimeMetrics, name: str | None = None) -> None:
+                 metrics: RuntimeMetrics, name: str | None = None, sends: SendConsumer | None = None) -> None:
+        """`sends`: the partitions' send streams are consumed too (what handlers queued)."""
         self.name = name or worker_name()
+        self._sends = sends
         self._streams = streams
         self._keys: RuntimeKeys = streams.keys
         self._handler = handler
@@ -100,7 +104,7 @@ class Worker:
                           self._settings.lease_seconds)
             if await lease.try_acquire():
                 quit_event = asyncio.Event()
-                task = asyncio.create_task(self._consume(partition, quit_event), name=f"partition-{partition}")
+                task = asyncio.create_task(self._partition(partition, quit_event), name=f"partition-{partition}")
                 self._owned[partition] = (lease, quit_event, task)
         self._metrics.partitions_owned.set(len(self._owned))
 
@@ -121,6 +125,15 @@ class Worker:
             await self._drop(partition, release=True)
         with contextlib.suppress(RedisError):
             await self._streams.redis.zrem(self._keys.workers(), self.name)
+
+    async def _partition(self, partition: int, quit_event: asyncio.Event) -> None:
+        """The partition's updates and its sends, both under the partition's lease."""
+        if self._sends is None:
+            await self._consume(partition, quit_event)
+            return
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._consume(partition, quit_event))
+            group.create_task(self._sends.consume(partition, self.name, quit_event))
 
     async def _consume(self, partition: int, quit_event: asyncio.Event) -> None:
         """Handle the partition's entries in order until told to quit (after the current batch)."""

@@ -11,8 +11,12 @@ is told to the pacer (every process then waits it out for that chat) and the sam
 message sent again; transient network and server errors are retried with backoff;
 anything finally given up is logged with its reason, never dropped silently.
 
-Not yet durable: the queue itself is this process's memory (a killed process loses what
-it had queued and not sent); the limits and back-offs are what is shared.
+Durable when given a `SendLog` (the workers' Redis send streams, `bot.runtime.send_streams`):
+`send` then writes the message to Redis and returns at once, and whichever worker owns the
+chat's send partition delivers it through `call`; a killed process loses nothing it queued.
+Without one (a test on a recorded Bot, the in-process harness) the queue is this process's
+memory. `call` is always in-process, for the few callers that need the sent message back
+(a new topic's id, a relay's copy) and own their durability already.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
+from uuid import uuid4
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -34,6 +39,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
+from redis.exceptions import RedisError
 
 from bot.runtime.effects import CURRENT_UPDATE, SentEffects
 from bot.runtime.log_masking import mask
@@ -82,7 +88,13 @@ class OutboxStats:
     shown_before: int = 0
 
 
-__all__ = ["Lane", "Limits", "Outbox", "OutboxStats", "Outgoing", "SendObserver"]
+__all__ = ["Lane", "Limits", "Outbox", "OutboxStats", "Outgoing", "SendLog", "SendObserver"]
+
+
+class SendLog(Protocol):
+    """Where `Outbox.send` keeps a message until a worker sends it (Redis streams)."""
+
+    async def append(self, item: Outgoing) -> None: ...
 
 
 def _thread_of(item: Outgoing) -> int | None:
@@ -149,29 +161,72 @@ class Outbox:
         self._pacer: Pacer = pacer if pacer is not None else LocalPacer(limits)
         self._queues: dict[int, _ChatQueue] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._log: SendLog | None = None
+        self._persisting: set[asyncio.Task[None]] = set()
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self.stats = OutboxStats()
 
-    def send(self, item: Outgoing) -> asyncio.Future[Any]:
-        """Queue a message; returns a future that resolves to the sent Message.
+    def keep_in(self, log: SendLog) -> None:
+        """From now on `send` queues durably in `log` (a worker process, once it consumes it)."""
+        self._log = log
 
-        Callers normally do not await it: a handler must not wait a group's pacing.
+    def send(self, item: Outgoing) -> asyncio.Future[Any]:
+        """Queue a message without waiting for it to go out.
+
+        In memory the future resolves to the sent Message; with a SendLog it resolves once
+        the message is safely queued (None). Callers normally do not await it: a handler
+        must not wait a group's pacing; those that need the Message use `call`.
         A text over Telegram's limit goes out as several messages in a row (split at
         lines): the first replies to `reply_to`, the last carries the buttons, and the
         future is the last one's.
         """
+        queue = self._queue if self._log is None else self._keep
         if item.method is None:
             parts = split_text(item.text)
             if len(parts) > 1:
                 log.info("splitting a %d-character %s to chat %s into %d messages",
                          len(item.text), item.purpose, item.chat_id, len(parts))
                 for n, part in enumerate(parts[:-1]):
-                    self._queue(replace(item, text=part, markup=None, sent=None,
-                                        reply_to=item.reply_to if n == 0 else None))
+                    queue(replace(item, text=part, markup=None, sent=None,
+                                  reply_to=item.reply_to if n == 0 else None))
                 item = replace(item, text=parts[-1], reply_to=None, sent=None)
+        return queue(item)
+
+    def call(self, item: Outgoing) -> asyncio.Future[Any]:
+        """Send through this process's own queue (paced, retried, shown once); the future
+        resolves to what Telegram returned. For callers that need it (a topic's id)."""
         return self._queue(item)
+
+    def _keep(self, item: Outgoing) -> asyncio.Future[Any]:
+        """Write `item` to the send log; inside an update the update waits for the write
+        (a failed write fails the update, which is retried), elsewhere a failed write
+        falls back to sending from this process."""
+        assert self._log is not None
+        scope = CURRENT_UPDATE.get()
+        if item.effect_key is None:
+            item.effect_key = scope.effect_key(item.chat_id, item.purpose) if scope else f"q{uuid4().hex}"
+        task = asyncio.get_running_loop().create_task(self._log.append(item))
+        self.stats.queued += 1
+        if scope is not None:
+            scope.sends.append(task)
+        else:
+            self._persisting.add(task)
+            task.add_done_callback(lambda done: self._kept(done, item))
+        return task
+
+    def _kept(self, task: asyncio.Task[None], item: Outgoing) -> None:
+        self._persisting.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, RedisError):
+            log.warning("could not queue %s to chat %s in Redis (%s); sending it from this process",
+                        item.purpose, item.chat_id, error)
+            self._queue(item)
+        elif error is not None:
+            log.error("could not queue %s to chat %s: %r", item.purpose, item.chat_id, error)
 
     def _queue(self, item: Outgoing) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
@@ -311,7 +366,11 @@ class Outbox:
         await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def close(self, timeout: float = 10.0) -> None:
-        """Deliver what is queued (up to `timeout`), then stop the workers."""
+        """Finish writing to the send log, deliver what is queued here (up to `timeout`),
+        then stop the workers. (Sends taken from the log and not delivered stay pending
+        there: the partition's next owner sends them.)"""
+        if self._persisting:
+            await asyncio.wait(set(self._persisting), timeout=timeout)
         with contextlib.suppress(TimeoutError):
             await self.drain(timeout)
         if self._pending:

@@ -22,6 +22,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bot.telegram.pacing import Lane
+
 log = logging.getLogger(__name__)
 
 Refresh = Callable[["RuntimeMetrics"], Awaitable[None]]
@@ -44,6 +46,9 @@ class RuntimeMetrics:
         self.handle_seconds = Histogram("livedesk_update_handle_seconds",
                                         "Time from taking an update to acknowledging it", registry=r)
         self.sends = Counter("livedesk_sends", "Messages sent to Telegram", ["purpose"], registry=r)
+        self.sends_by_priority = Counter("livedesk_sends_by_priority",
+                                         "Messages sent to Telegram by lane (buyer, relay, low)", ["lane"],
+                                         registry=r)
         self.sends_queued = Gauge("livedesk_sends_queued", "Messages queued in the send streams, not yet sent",
                                   registry=r)
         self.flood_waits = Counter("livedesk_telegram_429", "429 Too Many Requests answers", registry=r)
@@ -62,8 +67,9 @@ class RuntimeMetrics:
                                          "How long the longest-waiting buyer has waited", registry=r)
         self.started = time.monotonic()
 
-    def sent(self, purpose: str) -> None:
+    def sent(self, purpose: str, lane: Lane) -> None:
         self.sends.labels(purpose).inc()
+        self.sends_by_priority.labels(lane.name.lower()).inc()
 
     def flood_wait(self, chat_id: int, retry_after: float) -> None:
         self.flood_waits.inc()

@@ -141,8 +141,8 @@ SendFunc = Callable[[Outgoing], Awaitable[Message]]
 class SendObserver:
     """Told about each message sent and each 429 (metrics); does nothing by default."""
 
-    def sent(self, purpose: str) -> None:
-        """A message for `purpose` was accepted by Telegram."""
+    def sent(self, purpose: str, lane: Lane) -> None:
+        """A message for `purpose`, sent in `lane`, was accepted by Telegram."""
 
     def flood_wait(self, chat_id: int, retry_after: float) -> None:
         """Telegram answered 429 for `chat_id`."""
@@ -332,7 +332,7 @@ class Outbox:
                 continue
             self.stats.sent += 1
             if self._observe is not None:
-                self._observe.sent(item.purpose)
+                self._observe.sent(item.purpose, lane)
             if item.effect_key is not None and self._effects is not None:
                 await self._effects.record(item.chat_id, item.effect_key, message)
             if not item.sent.done():

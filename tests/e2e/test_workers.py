@@ -31,11 +31,13 @@ from bot.runtime.app import Runtime, build_runtime, make_bot
 from bot.runtime.ingest import SECRET_HEADER, Ingest
 from bot.runtime.keys import RuntimeKeys
 from bot.runtime.process import Roles, serve
+from bot.runtime.redis_connection import embedded
+from bot.runtime.send_streams import SendStreams
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import UpdateStreams
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
 from tests.conftest import ROOT, TEST_REDIS_URL
-from tests.e2e.harness import NANA, XIAO_LI, XIAO_WANG, demo_settings, eventually
+from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, demo_settings, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
@@ -233,6 +235,8 @@ async def test_metrics_and_health_show_what_was_handled(
             assert float(lines["livedesk_updates_received_total"]) == 1
             assert float(lines["livedesk_updates_handled_total"]) == 1
             assert sum(float(v) for k, v in lines.items() if k.startswith("livedesk_sends_total{")) >= 1
+            assert float(lines['livedesk_sends_by_priority_total{lane="buyer"}']) >= 1
+            assert float(lines["livedesk_sends_queued"]) == 0
             assert float(lines["livedesk_dead_letters"]) == 0
             assert "livedesk_handoff_queue_length" in lines
         finally:
@@ -265,3 +269,31 @@ async def test_an_update_failing_on_redis_for_a_while_is_retried_and_answered_on
         assert len(answers_to(emulator, XIAO_LI, asked)) == 1
         assert await streams.dead_letters() == []
         assert runtime.metrics.updates_failed._value.get() == 2
+
+
+@pytest.mark.parametrize("store", ["real-redis", "sandbox-embedded"])
+async def test_the_worker_path_answers_and_hands_off_on_both_stores(
+        store: str, redis: Redis, key_prefix: str, knowledge: Knowledge, caplog: pytest.LogCaptureFixture) -> None:
+    """`livedesk run` and `livedesk sandbox` go through ingest, workers and the send streams;
+    the sandbox does it on its embedded store, which must run the same stream commands."""
+    bot_redis = redis if store == "real-redis" else embedded()
+    settings = fast_settings(key_prefix)
+    try:
+        async with serving(settings, bot_redis, knowledge, Roles(ingest=True, work=True)) as (emulator, runtime):
+            asked = emulator.user_sends(XIAO_WANG, XIAO_WANG, QUESTION)["message_id"]
+            await eventually(lambda: answers_to(emulator, XIAO_WANG, asked), timeout=15, what="the answer")
+            emulator.user_sends(XIAO_LI, XIAO_LI, "转人工")
+            topics = await emulator.record.wait_sent(1, method="createForumTopic", timeout=15)
+            thread = (topics[0].result or {}).get("message_thread_id")
+            await emulator.record.wait_until(
+                lambda: [c for c in emulator.record.sent("sendMessage", AGENTS)
+                         if c.params.get("message_thread_id") == thread], timeout=15, what="the card in the topic")
+            assert len(answers_to(emulator, XIAO_WANG, asked)) == 1
+            sends = SendStreams(bot_redis, RuntimeKeys(key_prefix, FAST["stream_partitions"]))
+            while await sends.backlog():  # every queued send went out and was acknowledged
+                await asyncio.sleep(0.05)
+    finally:
+        if bot_redis is not redis:
+            await bot_redis.aclose()
+    failed = [r.getMessage() for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not failed, f"errors on the {store} store: {failed}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit, urlunsplit
 
-from redis.asyncio import Redis, RedisCluster
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -41,7 +41,9 @@ def connect(url: str, settings: RuntimeSettings | None = None) -> Redis:
     """A client for the server at `url`, retrying connection errors and timeouts.
 
     The pool is bounded and reads time out, so a hung Redis fails an update (which is then
-    retried) instead of freezing the process. A `redis+cluster://` URL (or REDIS_CLUSTER=1
+    retried) instead of freezing the process. When every connection is busy (a burst of
+    sends, each checking its pace) a caller waits up to the read timeout for one to come
+    free rather than failing at once: a blocking pool. A `redis+cluster://` URL (or REDIS_CLUSTER=1
     style settings handled by the caller) gives a Redis Cluster client with the same options.
     """
     settings = settings or RuntimeSettings()
@@ -50,7 +52,9 @@ def connect(url: str, settings: RuntimeSettings | None = None) -> Redis:
                    max_connections=settings.redis_max_connections)
     if url.startswith("redis+cluster://"):
         return RedisCluster.from_url("redis://" + url.removeprefix("redis+cluster://"), **options)  # type: ignore[return-value]
-    return Redis.from_url(url, health_check_interval=30, **options)
+    pool = BlockingConnectionPool.from_url(url, health_check_interval=30, timeout=settings.redis_socket_timeout,
+                                           **options)
+    return Redis.from_pool(pool)  # owns the pool: aclose() closes its connections
 
 
 def embedded() -> Redis:

@@ -30,5 +30,9 @@ class RuntimeSettings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, description="Serve /metrics and /healthz on this port (0 picks a free one)")
     metrics_host: str = "0.0.0.0"
-    redis_max_connections: int = Field(default=64, ge=4, description="Redis connection pool bound")
+    redis_max_connections: int = Field(
+        default=64, ge=4,
+        description="Redis connection pool bound; a worker's idle blocking reads hold two per partition "
+                    "it owns (updates and sends), so keep it above 2 x WORKER_MAX_PARTITIONS; past the "
+                    "bound callers wait for a free connection (up to REDIS_SOCKET_TIMEOUT)")
     redis_socket_timeout: float = Field(default=10.0, gt=0, description="Redis read timeout (s)")

@@ -100,6 +100,9 @@ class BurstGate:
         self.start()
         if asked.created:
             self._spawn(self._flush_at(chat_id, asked.due_ms), f"burst-{chat_id}", self._timers)
+            # Let the timer start sleeping on the clock now: a test's clock moved right after
+            # this returns must find it asleep (ManualClock wakes only sleepers).
+            await asyncio.sleep(0)
 
     def _remember(self, room: int, gathering_id: str, due_ms: int, now: int) -> None:
         self._mine[(room, gathering_id)] = due_ms
@@ -115,12 +118,14 @@ class BurstGate:
                                              context=contextvars.Context())
 
     async def _flush_loop(self) -> None:
+        # Sleep first: a round then always starts on the clock's wake-up, which is what a
+        # ManualClock's `settled()` waits for.
         while True:
+            await self._clock.sleep(self._poll)
             try:
                 await self.flush_due()
             except Exception:  # noqa: BLE001 - the loop must outlive one bad round
                 log.exception("flushing gathered room answers failed; the next round goes on")
-            await self._clock.sleep(self._poll)
 
     async def _flush_at(self, room: int, due_ms: int) -> None:
         await self._clock.sleep(max(0, due_ms - self._now_ms()) / 1000)

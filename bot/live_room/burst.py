@@ -173,14 +173,16 @@ class BurstGate:
                                              self._now_ms() + self._lease_ms)
                 except RedisError as exc:
                     log.warning("cannot renew the lease on room %s's post (%s)", gathering.room_id, exc)
-            if future.exception() is not None:
+            error = future.exception() if not future.cancelled() else asyncio.CancelledError()
+            if error is not None:
                 log.error("posting a gathered answer to chat %s for %d askers failed", gathering.room_id,
-                          gathering.count, exc_info=future.exception())
+                          gathering.count, exc_info=error)
         try:
             await self._store.done(gathering.room_id, gathering.gathering_id)
         except RedisError as exc:
-            log.warning("room %s's post went out but stays recorded (%s); a later round sends it once more "
-                        "under the same effect key, which Telegram sees once", gathering.room_id, exc)
+            log.warning("room %s's post could not be marked done (%s): it falls due again after the lease "
+                        "and goes out under the same effect key, so the room sees it once",
+                        gathering.room_id, exc)
 
     async def waiting(self) -> int:
         """Askers in gatherings not yet taken for posting, across all processes."""
@@ -204,3 +206,6 @@ class BurstGate:
             if late:
                 log.error("closing with %d room posts not confirmed; another process posts them after the lease",
                           len(late))
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)

@@ -20,8 +20,9 @@ from bot.customers.started import StartedChats
 from bot.handoff.buyer_desk import BuyerDesk
 from bot.handoff.model import Role
 from bot.knowledge.snapshot import Knowledge
-from bot.live_room.burst import BurstGate, RoomAsker
+from bot.live_room.burst import BurstGate
 from bot.live_room.messages import room_answer
+from bot.live_room.room_asker import RoomAsker
 from bot.live_room.stage import LiveStage
 from bot.shop.orders import OrderSource
 from bot.telegram.filters import HasText, InChat
@@ -92,8 +93,7 @@ def make_router(settings: Settings) -> Router:
                                            outbox, orders)
             answer = replace(answer, context={**answer.context, "sent_privately": sent})
         reply = knowledge.render_message(locale, room_answer(answer, private_link))
-        burst.ask(message.chat.id, (locale, reply),
-                  RoomAsker(user.id, user.full_name, message.message_id), (locale, reply))
+        await burst.ask(message.chat.id, locale, reply, RoomAsker(user.id, user.full_name, message.message_id))
         await buyer_desk.bot_outcome(match.sku, answered=True, asked_at=message.date)
 
     return router

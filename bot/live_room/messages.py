@@ -16,7 +16,7 @@ from bot.answers.composer import Answer, product_view
 from bot.answers.lint import Sample
 from bot.answers.lint_samples import SampleData
 from bot.answers.message import Message
-from bot.live_room.burst import RoomAsker
+from bot.live_room.room_asker import RoomAsker
 from bot.shop.catalog import Catalog
 
 

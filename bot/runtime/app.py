@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -44,7 +45,8 @@ from bot.handoff.stores import HandoffStores, handoff_stores
 from bot.handoff.topics import Topics
 from bot.knowledge import messages as data_messages
 from bot.knowledge.snapshot import KnowledgeHolder
-from bot.live_room.burst import BurstGate, RoomAsker, mentioned
+from bot.live_room.burst import BurstGate
+from bot.live_room.gathering_store import GatheringStore, Taken
 from bot.live_room.messages import gathered, private_link
 from bot.live_room.stage import LiveStage, StageStore
 from bot.runtime.background import Background, desk_background
@@ -128,6 +130,7 @@ class Runtime:
         """Learn the bot's own name and start the background workers in this process (the
         in-process path the end-to-end harness drives)."""
         self.background.start()
+        self.burst.start()
         await self.learn_identity()
 
     async def start_polling(self, polling_timeout: int = 10) -> None:
@@ -168,16 +171,17 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
                     effects=SentEffects(redis, runtime_keys, bot, claim_seconds=settings.runtime.claim_idle_seconds),
                     observe=metrics, pacer=RedisPacer(redis, runtime_keys, limits))
 
-    async def post_gathered(chat_id: int, payload: tuple[str, str], askers: list[RoomAsker]) -> None:
-        locale, answer = payload
+    def post_gathered(taken: Taken) -> asyncio.Future[Any]:
         # The answer inside was checked against the language rules when it was rendered;
         # the wrapper adds only the askers' own names, which are not the shop's words.
-        named, more = mentioned(askers, settings.burst_max_mentions)
-        message = gathered(named, more, answer)
-        text = holder.current.replies.render(locale, message.template, message.context).text
-        outbox.send(Outgoing(chat_id, text, reply_to=askers[0].message_id, purpose="room answer"))
+        message = gathered(taken.named, taken.more, taken.answer)
+        text = holder.current.replies.render(taken.locale, message.template, message.context).text
+        return outbox.send(Outgoing(taken.room_id, text, reply_to=taken.named[0].message_id,
+                                    purpose="room answer", effect_key=taken.effect_key))
 
-    burst = BurstGate(clock, settings.burst_gather_seconds, settings.burst_repeat_seconds, post_gathered)
+    burst = BurstGate(GatheringStore(redis, settings.redis_prefix), clock,
+                      gather_seconds=settings.burst_gather_seconds, repeat_seconds=settings.burst_repeat_seconds,
+                      max_named=settings.burst_max_mentions, post=post_gathered)
     handoff = handoff_stores(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)

@@ -85,6 +85,9 @@ async def serve(runtime: Runtime, roles: Roles, stop: asyncio.Event,
     if roles.work:
         handling.install(runtime.dp)
         await runtime.learn_identity()
+        # Every worker looks for due room answers, not only the background lease's holder:
+        # a gathering opened by a worker that died is posted by the others within moments.
+        runtime.burst.start()
         handler = UpdateHandler(runtime.dp, runtime.bot, streams, rt, metrics,
                                 on_dead=lambda entry, reason: _tell_ops_dead(runtime, entry, reason))
         runtime.outbox.keep_in(sends)

@@ -189,8 +189,10 @@ class Outbox:
                 log.info("splitting a %d-character %s to chat %s into %d messages",
                          len(item.text), item.purpose, item.chat_id, len(parts))
                 for n, part in enumerate(parts[:-1]):
+                    # A caller's own effect key names the whole message: each part needs its own.
                     queue(replace(item, text=part, markup=None, sent=None,
-                                  reply_to=item.reply_to if n == 0 else None))
+                                  reply_to=item.reply_to if n == 0 else None,
+                                  effect_key=f"{item.effect_key}:{n}" if item.effect_key else None))
                 item = replace(item, text=parts[-1], reply_to=None, sent=None)
         return queue(item)
 

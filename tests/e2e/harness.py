@@ -85,7 +85,7 @@ class Session:
         await self.idle()
         after = [c for c in self.emulator.record.calls[before:] if c.chat_id == chat_id]
         assert not after, f"bot answered {text!r} with {[(c.method, c.text) for c in after]}"
-        assert self.runtime.burst.waiting == 0, f"bot is gathering an answer to {text!r} to post later"
+        assert await self.runtime.burst.waiting() == 0, f"bot is gathering an answer to {text!r} to post later"
 
     async def idle(self, timeout: float = 5.0) -> None:
         """Wait until the bot is done with everything users did so far, with no fixed sleep.

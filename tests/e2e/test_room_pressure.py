@@ -31,7 +31,7 @@ async def test_twenty_identical_questions_in_ten_seconds_give_at_most_three_room
         await session.idle()
         clock.advance(1.0)
         await session.idle()
-        assert session.runtime.burst.waiting == 0
+        assert await session.runtime.burst.waiting() == 0
         answers = [c for c in emulator.record.sent("sendMessage", LIVE_ROOM) if "120.00" in (c.text or "")]
         assert 1 <= len(answers) <= 3
         mentioned = [int(uid) for c in answers for uid in re.findall(r"tg://user\?id=(\d+)", session.html(c))]
@@ -53,7 +53,7 @@ async def test_same_answer_is_not_repeated_within_the_window(
         clock.advance(10.0)
         await session.idle()
         assert len(session.emulator.record.sent("sendMessage", LIVE_ROOM)) == 2  # /now reply + first answer
-        assert session.runtime.burst.waiting == 1  # the late asker waits for the window to end
+        assert await session.runtime.burst.waiting() == 1  # the late asker waits for the window to end
         clock.advance(timedelta(seconds=25).total_seconds())
         calls = await session.emulator.record.wait_sent(3, LIVE_ROOM)
         assert f"tg://user?id={late}" in session.html(calls[2]) or calls[2].message["reply_to_message"]

@@ -72,7 +72,7 @@ async def tg(request: pytest.FixtureRequest, settings: Settings, redis: Redis, c
         if request.node.stash.get(BODY_FAILED, False):
             return  # the failure already says what went wrong
         await telegram.settle()
-        assert runtime.burst.waiting == 0, "room answers still gathered: the test never let the window end"
+        assert await runtime.burst.waiting() == 0, "room answers still gathered: the test never let the window end"
         api.assert_nothing_more()
     finally:
         await runtime.close()

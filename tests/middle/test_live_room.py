@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from redis.asyncio import Redis
+
+from bot.config import Settings
+from bot.knowledge.snapshot import Knowledge, KnowledgeHolder
+from bot.runtime.app import build_runtime
+from tests.middle.recorded_session import BOT_TOKEN, Call, RecordedSession
 from tests.middle.telegram import AGENTS, LIVE_ROOM, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Telegram
 
 
@@ -99,3 +111,55 @@ async def test_a_complaint_in_the_room_from_a_buyer_who_started_the_bot_is_hande
     copy = tg.api.only("copyMessage", AGENTS)  # the comment itself reaches the agents
     assert (copy.thread_id, copy.params["from_chat_id"], copy.params["message_id"]) == (
         topic.result.message_thread_id, LIVE_ROOM, comment.message_id)
+
+
+@contextlib.asynccontextmanager
+async def second_worker(tg: Telegram, settings: Settings, redis: Redis, knowledge: Knowledge
+                        ) -> AsyncIterator[Telegram]:
+    """Another worker process's runtime: the same Redis, clock and Telegram, its own memory."""
+    api = RecordedSession(tg.chats, tg.clock.now)
+    bot = Bot(BOT_TOKEN, session=api, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    runtime = build_runtime(settings, bot=bot, redis=redis, clock=tg.clock,
+                            holder=KnowledgeHolder(settings, tg.clock, knowledge))
+    runtime.dp["private_link"] = "https://t.me/livedesk_bot?start=live"
+    other = Telegram(runtime, api, tg.chats, tg.clock)
+    try:
+        yield other
+    finally:
+        await runtime.close()
+
+
+def room_posts(*workers: Telegram) -> list[Call]:
+    """The room's messages, whichever worker sent them (consumed)."""
+    posts = []
+    for worker in workers:
+        while any(c.method == "sendMessage" and c.chat_id == LIVE_ROOM for c in worker.api.unconsumed):
+            posts.append(worker.api.take("sendMessage", LIVE_ROOM))
+    return posts
+
+
+async def test_buyers_whose_comments_two_workers_handle_get_one_answer_naming_both(
+        tg: Telegram, settings: Settings, redis: Redis, knowledge: Knowledge) -> None:
+    await put_on_stage(tg, "BS-DRESS")
+    async with second_worker(tg, settings, redis, knowledge) as other:
+        first = await tg.room(XIAO_WANG, "多少钱")
+        await other.room(XIAO_LI, "多少钱")
+        await tg.room(XIAO_ZHANG, "多少钱")
+        await tg.gather_window()
+        await other.settle()
+        (answer,) = room_posts(tg, other)
+        assert "120.00" in answer.text
+        for buyer in (XIAO_WANG, XIAO_LI, XIAO_ZHANG):
+            assert f"tg://user?id={buyer}" in answer.text
+        assert answer.params["reply_parameters"]["message_id"] == first.message_id
+
+        late = await other.room(XIAO_LI, "多少钱")  # within the no-repeat window, on the other worker
+        await tg.pass_time(settings.burst_repeat_seconds - 1)
+        await other.settle()
+        assert room_posts(tg, other) == []
+        await tg.pass_time(1)
+        await other.settle()
+        (again,) = room_posts(tg, other)
+        assert "120.00" in again.text and f"tg://user?id={XIAO_WANG}" not in again.text
+        assert again.params["reply_parameters"]["message_id"] == late.message_id
+        other.api.assert_nothing_more()

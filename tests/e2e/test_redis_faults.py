@@ -151,6 +151,10 @@ async def burst_through(outage: Callable[[RedisServer, Callable[[], None]], Awai
                              redis_url=server.url) for name in names]
         try:
             await eventually(lambda: emulator.stats.polls > 0, timeout=120, what="ingest to poll")
+            deadline = time.monotonic() + 120
+            while len({await client.get(streams.keys.partition_lease(p)) for p in streams.partitions} - {None}) < 2:
+                assert time.monotonic() < deadline, "the two workers never both took partitions"
+                await asyncio.sleep(0.05)
             talking = [emulator.chats.new_buyer().id for _ in range(HANDED_OFF)]
             handed = {b: emulator.user_sends(b, b, "转人工")["message_id"] for b in talking}
             await eventually(lambda: all(copies_in_agents(emulator, b, m) for b, m in handed.items()),

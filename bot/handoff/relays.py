@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import CopyMessage, EditMessageCaption, EditMessageText, SendMessage
 from aiogram.types import Message, MessageId
+from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -29,12 +31,15 @@ from bot.telegram.sending import Outbox, Outgoing
 log = logging.getLogger(__name__)
 
 THREAD_GONE = "thread not found"
+MARK_PATIENCE_S = 120.0
 BATCH = 100
 
 
 class RelayWorker:
     def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, stores: HandoffStores, topics: Topics,
-                 notifier: Notifier, clock: Clock) -> None:
+                 notifier: Notifier, clock: Clock, release_after_s: float = 0.0) -> None:
+        """`release_after_s`: real seconds after the first round before a previous holder's
+        claims are released (see `round`)."""
         self._settings = settings
         self._bot = bot
         self._outbox = outbox
@@ -45,15 +50,25 @@ class RelayWorker:
         self.due = asyncio.Event()
         """Set when a relay was logged (or must be retried now); the worker's loop waits on it."""
         self._recovered = False
+        self._release_after_s = release_after_s
+        self._first_round_at: float | None = None
 
     def wake(self) -> None:
         self.due.set()
 
     async def round(self) -> int:
-        """One round of the worker: on the first, release a killed process's claims; then deliver."""
+        """One round of the worker: once `release_after_s` passed since the first, release a
+        killed process's claims; then deliver.
+
+        Why wait: this worker may have taken the relay work over from a live process that
+        lost it while Redis was away. That process is still marking what it sent (see
+        `_mark_delivered`); releasing its claims at once would send those copies twice.
+        """
         if not self._recovered:
-            await self._stores.relays.release_claims(at=self._clock.now())
-            self._recovered = True
+            first = self._first_round_at = self._first_round_at or time.monotonic()
+            if time.monotonic() - first >= self._release_after_s:
+                await self._stores.relays.release_claims(at=self._clock.now())
+                self._recovered = True
         return await self.deliver_pending()
 
     async def deliver_pending(self) -> int:
@@ -68,7 +83,9 @@ class RelayWorker:
     async def _deliver_in_order(self, relays: list[Relay]) -> int:
         delivered = 0
         for relay in relays:
-            if not await self._deliver(relay):
+            # Shielded: when the relay work is stopped (its lease lost), a copy already on its
+            # way is still sent and marked, instead of left claimed to be sent again later.
+            if not await asyncio.shield(self._deliver(relay)):
                 break  # keep the order: the rest wait for this one
             delivered += 1
         return delivered
@@ -116,8 +133,26 @@ class RelayWorker:
             log.warning("relay %s not delivered yet (%s); it will be retried", relay.id, exc)
             return False
         message_id = sent.message_id if isinstance(sent, (Message, MessageId)) else 0
-        await self._stores.relays.mark_delivered(relay.id, message_id, at=self._clock.now())
+        await self._mark_delivered(relay.id, message_id)
         return True
+
+    async def _mark_delivered(self, relay_id: int, message_id: int) -> None:
+        """Telegram has the copy: the mark must reach Redis, or the relay comes back when its
+        claim runs out and is shown twice. Retried while Redis is away."""
+        deadline = time.monotonic() + MARK_PATIENCE_S
+        delay = 0.1
+        while True:
+            try:
+                await self._stores.relays.mark_delivered(relay_id, message_id, at=self._clock.now())
+                return
+            except RedisError as exc:
+                if time.monotonic() >= deadline:
+                    raise
+                if delay == 0.1:
+                    log.warning("relay %s delivered but not marked yet (%s); trying until Redis is back",
+                                relay_id, exc)
+                await asyncio.sleep(delay)
+                delay = min(1.0, delay * 2)
 
     async def _set_aside(self, conversation: Conversation, relay: Relay, reason: str) -> None:
         """Keep a relay that cannot go out aside and tell someone: the conversation's topic

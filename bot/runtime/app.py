@@ -192,7 +192,10 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     customers = CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases)
     topics = Topics(settings, handoff, notifier, stage.current, CardRecords(customers, clock))
     assigner = Assigner(handoff, notifier, topics, clock)
-    relays = RelayWorker(settings, bot, outbox, handoff, topics, notifier, clock)
+    # A new holder of the background lease waits one lease before releasing the relays the
+    # previous holder claimed: long enough for a live one cut off from Redis to mark them.
+    relays = RelayWorker(settings, bot, outbox, handoff, topics, notifier, clock,
+                         release_after_s=settings.runtime.lease_seconds)
     buyer_desk = BuyerDesk(settings, handoff, sla, notifier, topics, assigner, relays, clock)
     agent_desk = AgentDesk(handoff, sla, notifier, assigner, relays, clock)
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)

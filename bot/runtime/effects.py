@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import Counter
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ CURRENT_UPDATE: ContextVar[UpdateScope | None] = ContextVar("livedesk_current_up
 
 SENDING = b"sending"
 WAIT_STEP_SECONDS = 0.2
+RECORD_RETRY_SECONDS = 0.1
+RECORD_PATIENCE_SECONDS = 120.0
+"""How long a sent message's record is retried while Redis is away (then it is logged)."""
 
 
 class SentEffects:
@@ -100,10 +104,29 @@ class SentEffects:
         return kind.model_validate(data["v"], context={"bot": self._bot})
 
     async def record(self, chat_id: int, key: str, sent: Message | MessageId) -> None:
+        """Record a message Telegram accepted, trying again while Redis is away.
+
+        Why keep trying: the claim expires after `claim_seconds`, and an update whose sends
+        were not recorded is handled again once Redis is back (it could not be acknowledged
+        meanwhile either); without the record the buyer would get the message twice. The
+        caller (the chat's outbox lane, then the update's acknowledgement) waits for it.
+        """
         data = {"t": "message_id" if isinstance(sent, MessageId) else "message",
                 "v": sent.model_dump(mode="json", exclude_none=True, by_alias=True)}
-        try:
-            await self._redis.set(self._keys.effect(chat_id, key), json.dumps(data, ensure_ascii=False),
-                                  ex=EFFECT_TTL_SECONDS)
-        except RedisError as exc:
-            log.warning("sent %s to chat %s but could not record it (%s)", key, chat_id, exc)
+        name, value = self._keys.effect(chat_id, key), json.dumps(data, ensure_ascii=False)
+        deadline = time.monotonic() + RECORD_PATIENCE_SECONDS
+        delay = RECORD_RETRY_SECONDS
+        while True:
+            try:
+                await self._redis.set(name, value, ex=EFFECT_TTL_SECONDS)
+                return
+            except RedisError as exc:
+                if time.monotonic() >= deadline:
+                    log.error("sent %s to chat %s but could not record it for %.0fs (%s); handled again, "
+                              "it would be sent again", key, chat_id, RECORD_PATIENCE_SECONDS, exc)
+                    return
+                if delay == RECORD_RETRY_SECONDS:
+                    log.warning("sent %s to chat %s but cannot record it yet (%s); trying until Redis is back",
+                                key, chat_id, exc)
+                await asyncio.sleep(delay)
+                delay = min(1.0, delay * 2)

@@ -1,8 +1,9 @@
 """Handling one update from a stream: feed it to the Dispatcher, retry, or give it up.
 
 The errors router (handlers/errors.py) would log a failed update and call it handled;
-here an inner update middleware catches the failure first and reports it to the
-attempt, so nothing is acknowledged that was not handled. Failures are retried with
+here a middleware on the Dispatcher's errors observer reports the failure to the attempt
+instead, so nothing is acknowledged that was not handled — whichever layer failed: a
+handler, or aiogram's own FSM middleware reading its state from an unreachable Redis. Failures are retried with
 exponential backoff (Redis away, Telegram unreachable); after the configured attempts
 the update moves to the dead-letter stream and the ops accounts are told.
 The update is acknowledged only once the messages it queued are safely in the send
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
-from aiogram.types import TelegramObject, Update
+from aiogram.types import ErrorEvent, TelegramObject, Update
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from bot.runtime.effects import CURRENT_UPDATE, UpdateScope
+from bot.runtime.lease import sleep_unless
 from bot.runtime.metrics import RuntimeMetrics
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import Entry, UpdateStreams
@@ -45,23 +47,24 @@ class Attempt:
 
 
 class AttemptMiddleware(BaseMiddleware):
-    """Inside aiogram's errors middleware: a failure is recorded on the attempt, not swallowed
-    as handled. Without an attempt (the direct polling path) it changes nothing."""
+    """On the errors observer: a failure is recorded on the attempt, not logged and swallowed
+    as handled. Without an attempt (the direct polling path) the errors router runs as before.
+
+    Why there and not as an update middleware: aiogram's errors middleware is the outermost
+    update middleware and its FSM middleware (a Redis read) runs before any registered later,
+    so a failure there would never reach an update middleware of ours."""
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         attempt = data.get(OUTCOME)
-        if attempt is None:
+        if attempt is None or not isinstance(event, ErrorEvent):
             return await handler(event, data)
-        try:
-            return await handler(event, data)
-        except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered by the worker
-            attempt.error = exc
-            return None
+        attempt.error = event.exception  # retried or dead-lettered by the worker
+        return None
 
 
 def install(dp: Dispatcher) -> None:
-    dp.update.outer_middleware(AttemptMiddleware())
+    dp.errors.outer_middleware(AttemptMiddleware())
 
 
 class UpdateHandler:
@@ -96,13 +99,32 @@ class UpdateHandler:
             attempt.error = next((r for r in results if isinstance(r, RedisError)), None)
         return attempt.error
 
+    async def _redis_answers(self) -> bool:
+        try:
+            return bool(await self._streams.redis.ping())
+        except RedisError:
+            return False
+
+    async def _wait_for_redis(self, entry: Entry, stop: asyncio.Event) -> bool:
+        """Wait until Redis answers again; False when `stop` came first."""
+        delay = self._settings.handle_retry_seconds or 0.05
+        log.warning("update %s waits for Redis to come back", entry.update_id)
+        while not stop.is_set():
+            await sleep_unless(stop, delay)
+            if not stop.is_set() and await self._redis_answers():
+                return True
+            delay = min(RETRY_CAP_SECONDS / 10, delay * 2)
+        return False
+
     async def handle(self, entry: Entry, stop: asyncio.Event) -> bool:
         """Handle `entry` until done or given up; True when it was acknowledged or dead-lettered,
         False when `stop` interrupted the retries (it then stays pending for the next owner)."""
         started = time.monotonic()
         attempts = self._settings.handle_max_attempts
         error: BaseException | None = None
-        for attempt in range(1, attempts + 1):
+        attempt = 0
+        while attempt < attempts:
+            attempt += 1
             error = await self._once(entry)
             if error is None:
                 await self._streams.settle(entry)
@@ -110,6 +132,13 @@ class UpdateHandler:
                 self._metrics.handle_seconds.observe(time.monotonic() - started)
                 return True
             self._metrics.updates_failed.inc()
+            if isinstance(error, RedisError) and not await self._redis_answers():
+                # Redis itself is away: not this update's fault, so no attempt is spent on it
+                # (a 10 s outage would otherwise dead-letter every update in hand).
+                attempt -= 1
+                if not await self._wait_for_redis(entry, stop):
+                    return False  # stopping: left pending, the next owner handles it
+                continue
             if isinstance(error, ValidationError):
                 break  # an update that does not parse will never parse
             if attempt == attempts:

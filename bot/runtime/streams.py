@@ -149,14 +149,15 @@ class UpdateStreams:
                                             count=count, block=block_ms or None)
         return [e for _, rows in reply or [] for e in self._entries(partition, rows)]
 
-    async def take_over(self, partition: int, consumer: str, min_idle_ms: int) -> tuple[list[Entry], int]:
+    async def take_over(self, partition: int, consumer: str, min_idle_ms: int | None) -> tuple[list[Entry], int]:
         """Pending entries of this partition now owned by `consumer`, oldest first, and how
-        many pending entries of another consumer are not yet idle long enough to claim."""
+        many pending entries of another consumer are not yet idle long enough to claim
+        (with `min_idle_ms` None, none of theirs is claimed: only `consumer`'s own)."""
         await self.ensure_group(partition)
         stream = self.keys.stream(partition)
         mine: list[Entry] = []
         start = "0-0"
-        while True:
+        while min_idle_ms is not None:
             reply = await self.redis.xautoclaim(stream, GROUP, consumer, min_idle_ms, start_id=start, count=100)
             start = _text(reply[0])
             mine.extend(self._entries(partition, reply[1]))

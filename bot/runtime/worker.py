@@ -138,11 +138,19 @@ class Worker:
     async def _consume(self, partition: int, quit_event: asyncio.Event) -> None:
         """Handle the partition's entries in order until told to quit (after the current batch)."""
         idle_ms = int(self._settings.claim_idle_seconds * 1000)
+        owned_since = time.monotonic()
         caught_up = False
         while not quit_event.is_set():
             try:
                 if not caught_up:
-                    entries, waiting = await self._streams.take_over(partition, self.name, idle_ms)
+                    # Another consumer's entry is claimed once Redis saw it idle long enough AND
+                    # this task has owned the partition that long by its own clock. Redis's clock
+                    # runs on through an outage: after one, every entry looks idle and every lease
+                    # expired, while the worker that was handling them is alive and about to
+                    # record its sends; taking its entries at once would send them twice.
+                    patient = time.monotonic() - owned_since >= self._settings.claim_idle_seconds
+                    entries, waiting = await self._streams.take_over(partition, self.name,
+                                                                     idle_ms if patient else None)
                     if not entries and waiting:
                         # Another worker's unfinished entries come first; wait until they may be claimed.
                         await sleep_unless(quit_event, min(1.0, self._settings.claim_idle_seconds / 4 or 0.05))

@@ -61,11 +61,12 @@ async def streams_drained(streams: UpdateStreams) -> bool:
 
 
 class Process:
-    def __init__(self, role: str, emulator: Emulator, prefix: str, log_path: Path) -> None:
+    def __init__(self, role: str, emulator: Emulator, prefix: str, log_path: Path,
+                 redis_url: str = TEST_REDIS_URL) -> None:
         self.role = role
         self.log_path = log_path
         self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": emulator.base_url,
-                    "REDIS_URL": TEST_REDIS_URL, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
+                    "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
                     "PRIVATE_MESSAGES_PER_SECOND": "100", "GROUP_MESSAGES_PER_MINUTE": "6000",
                     **{k.upper(): str(v) for k, v in FAST.items()}}
         with log_path.open("ab") as log:

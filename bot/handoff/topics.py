@@ -58,7 +58,7 @@ class Topics:
                      " (re-created)" if recreate else "")
             # Queued, not awaited: the card waits its turn in the agents' group (a low lane)
             # without holding the lock; later sends into this topic lift it ahead of them.
-            notifier.to_topic(fresh, notifier.render(messages.card(card)),
+            await notifier.to_topic(fresh, notifier.render(messages.card(card)),
                               notifier.agents_keyboard(card_buttons(fresh.id)))
             return fresh
 

@@ -328,3 +328,34 @@ async def test_a_buyer_without_open_cases_gets_a_card_without_them(tg: Telegram)
         reason="changed_mind", outcome="decline", why="past_window", state=CaseState.declined))
     card = (await hand_off(tg, XIAO_LI)).card.text
     assert "售后单" not in card and "小李" in card
+
+
+async def test_a_buyer_who_cancels_before_the_topic_opens_is_reported_in_the_topic_once_it_does(
+        tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "转人工")
+    queued = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, queued, "取消排队")
+    assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, queued)  # the only call left: nothing went to the agents' group (no General thread)
+    await tg.deliver_relays()
+    topic, _, copy = opened(tg, XIAO_WANG)
+    cancelled = tg.api.only("sendMessage", AGENTS)
+    assert cancelled.thread_id == topic.result.message_thread_id and "取消排队" in cancelled.text
+    assert tg.api.calls.index(copy) < tg.api.calls.index(cancelled)
+
+
+async def test_an_agent_taking_from_the_console_before_the_topic_opens_is_told_in_it_after_the_card(
+        tg: Telegram) -> None:
+    await tg.private(XIAO_LI, "转人工")
+    queued = tg.api.only("sendMessage", XIAO_LI)
+    conversation = await tg.runtime.handoff.conversations.open_for_buyer(XIAO_LI)
+    assert conversation is not None and conversation.topic_id is None
+    await tg.runtime.agent_desk.take(conversation, NANA)
+    await tg.settle()
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, queued)
+    await tg.deliver_relays()
+    topic, _, copy = opened(tg, XIAO_LI)
+    taken = tg.api.only("sendMessage", AGENTS)
+    assert taken.thread_id == topic.result.message_thread_id and "娜娜 已接待" in taken.text
+    assert tg.api.calls.index(copy) < tg.api.calls.index(taken)

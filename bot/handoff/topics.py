@@ -1,8 +1,9 @@
 """A conversation's forum topic in the agents' group, created with its context card.
 
-Topics are created rarely and one at a time (a lock), and the store is re-read inside
-the lock, so two paths that both find a conversation without a topic (the handoff, the
-relay worker, an SLA alert) create it once.
+Topics are created by the relay worker only (in the background, never while an update is
+handled: the agents' group allows 20 messages a minute), one at a time (a lock), and the
+store is re-read inside the lock, so a conversation whose relays find it without a topic
+twice (a lease that ran out meanwhile, a deleted topic) gets one.
 """
 
 from __future__ import annotations

@@ -58,54 +58,54 @@ class AgentDesk:
         """The conversation a context card's button is about."""
         return await self._stores.conversations.get(conversation_id)
 
-    def _refused(self, conversation: Conversation, agent_id: int, reason: str,
+    async def _refused(self, conversation: Conversation, agent_id: int, reason: str,
                  target: str | None = None) -> None:
         """A polite refusal in the topic: the conversation stays as it is."""
         notifier = self._notifier
         shop = notifier.knowledge.catalog.shops.get(conversation.shop)
         log.info("agent %s refused on conversation %s (%s)", agent_id, conversation.id, reason)
-        notifier.to_topic_message(conversation, messages.not_allowed(
+        await notifier.to_topic_message(conversation, messages.not_allowed(
             reason, notifier.agent_name(agent_id), notifier.agent_name(conversation.agent_id), target,
             shop.name if shop else conversation.shop))
 
-    def _may_act(self, conversation: Conversation, agent_id: int) -> bool:
+    async def _may_act(self, conversation: Conversation, agent_id: int) -> bool:
         """Holder or supervisor (see `policy.may_act`); refused in the topic otherwise."""
         if may_act(self._notifier.knowledge.catalog, conversation, agent_id):
             return True
-        self._refused(conversation, agent_id, "holder")
+        await self._refused(conversation, agent_id, "holder")
         return False
 
     async def take(self, conversation: Conversation, agent_id: int) -> TakeResult:
         if (conversation.is_open and conversation.agent_id != agent_id
                 and not self._notifier.knowledge.catalog.serves(agent_id, conversation.shop)):
-            self._refused(conversation, agent_id, "shop")
+            await self._refused(conversation, agent_id, "shop")
             return TakeResult(TakeOutcome.not_serving, conversation, conversation.agent_id)
         result = await self._stores.conversations.take(conversation.id, agent_id, at=self._clock.now())
         notifier = self._notifier
         if result.outcome is TakeOutcome.taken and result.conversation is not None:
             agent = notifier.agent_name(agent_id)
-            notifier.to_topic_message(result.conversation, messages.taken(agent))
+            await notifier.to_topic_message(result.conversation, messages.taken(agent))
             notifier.to_buyer(result.conversation, messages.agent_joined(agent))
             notifier.remove_buyer_buttons(result.conversation,
                                           await self._stores.queue.take_cancel_message(result.conversation.id))
         elif result.outcome is TakeOutcome.held_by_other:
-            notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.holder)))
+            await notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.holder)))
         elif result.outcome in (TakeOutcome.closed, TakeOutcome.not_found):
-            notifier.to_topic_message(conversation, messages.closed_already())
+            await notifier.to_topic_message(conversation, messages.closed_already())
         return result
 
     async def agent_says(self, conversation: Conversation, agent_id: int, incoming: Incoming) -> bool:
         """Relay an agent's message to the buyer, unless it breaks the service-language rules."""
         notifier = self._notifier
         if not conversation.is_open:
-            notifier.to_topic_message(conversation, messages.closed_already())
+            await notifier.to_topic_message(conversation, messages.closed_already())
             return False
         language = notifier.knowledge.language
         problems = check(incoming.text, language) if incoming.text else []
         if problems:
             log.info("agent %s message held in conversation %s: %s", agent_id, conversation.id,
                      "; ".join(map(str, problems)))
-            notifier.to_topic_message(conversation, messages.held_message([str(p) for p in problems], compliant_alternative(incoming.text, language)))
+            await notifier.to_topic_message(conversation, messages.held_message([str(p) for p in problems], compliant_alternative(incoming.text, language)))
             return False
         held = await self._held_by(conversation, agent_id)
         if held is None:
@@ -153,7 +153,7 @@ class AgentDesk:
             return
         dedup = f"q:{int(command_id)}" if command_id is not None else None
         if await self._reply_to_buyer(held, agent_id, text, {"text": text}, dedup=dedup):
-            self._notifier.to_topic(held, f"↪️ {html.escape(text, quote=False)}")
+            await self._notifier.to_topic(held, f"↪️ {html.escape(text, quote=False)}")
 
     async def transfer(self, conversation: Conversation, agent_id: int, target: str) -> bool:
         """To another agent (by id) or back to a shop's queue (by shop id); usage help otherwise."""
@@ -162,15 +162,15 @@ class AgentDesk:
         now = self._clock.now()
         to_agent = int(target) if target.isdigit() and catalog.is_agent(int(target)) else None
         if to_agent is None and target not in catalog.shops:
-            notifier.to_topic_message(conversation, messages.transfer_usage(catalog))
+            await notifier.to_topic_message(conversation, messages.transfer_usage(catalog))
             return False
-        if conversation.is_open and not self._may_act(conversation, agent_id):
+        if conversation.is_open and not await self._may_act(conversation, agent_id):
             return False
         # As its holder read here: the store refuses if someone else took it meanwhile.
         by = conversation.agent_id if conversation.agent_id is not None else agent_id
         if to_agent is not None:
             if conversation.is_open and not catalog.serves(to_agent, conversation.shop):
-                self._refused(conversation, agent_id, "target", notifier.agent_name(to_agent))
+                await self._refused(conversation, agent_id, "target", notifier.agent_name(to_agent))
                 return False
             result = await self._stores.conversations.transfer(conversation.id, by, to_agent=to_agent, at=now)
             label = notifier.agent_name(to_agent)
@@ -178,14 +178,14 @@ class AgentDesk:
             result = await self._stores.conversations.transfer(conversation.id, by, to_shop=target, at=now)
             label = catalog.shops[target].name
         if result.outcome is TransferOutcome.held_by_other:
-            notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.previous_agent)))
+            await notifier.to_topic_message(conversation, messages.held_by_other(notifier.agent_name(result.previous_agent)))
             return False
         if result.outcome in (TransferOutcome.closed, TransferOutcome.not_found):
-            notifier.to_topic_message(conversation, messages.closed_already())
+            await notifier.to_topic_message(conversation, messages.closed_already())
             return False
         if result.conversation is not None and result.conversation.shop != conversation.shop:
             await self._sla.move(conversation.shop, result.conversation.shop, str(conversation.id))
-        notifier.to_topic_message(conversation, messages.transferred(notifier.agent_name(agent_id), label))
+        await notifier.to_topic_message(conversation, messages.transferred(notifier.agent_name(agent_id), label))
         if result.conversation is not None and result.conversation.status is Status.queued:
             await self._assigner.auto_assign(result.conversation.shop)
         return True
@@ -194,24 +194,24 @@ class AgentDesk:
         """`/back` (silently to the bot) or `/close` (goodbye and the satisfaction survey)."""
         notifier = self._notifier
         if not conversation.is_open:
-            notifier.to_topic_message(conversation, messages.closed_already())
+            await notifier.to_topic_message(conversation, messages.closed_already())
             return False
-        if not self._may_act(conversation, agent_id):
+        if not await self._may_act(conversation, agent_id):
             return False
         now = self._clock.now()
         # Only as held when `may_act` decided: if someone took it meanwhile, nothing changes.
         closed = await self._stores.conversations.release(conversation.id, kind, by=agent_id, at=now,
                                            holder=conversation.agent_id)
         if closed is None:
-            notifier.to_topic_message(conversation, messages.closed_already())
+            await notifier.to_topic_message(conversation, messages.closed_already())
             return False
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id or agent_id, at=now)
         name = notifier.agent_name(agent_id)
         if kind is CloseKind.closed:
             notifier.to_buyer(conversation, messages.goodbye(), buttons=survey_buttons(conversation.id))
-            notifier.to_topic_message(closed, messages.closed(name))
+            await notifier.to_topic_message(closed, messages.closed(name))
         else:
-            notifier.to_topic_message(closed, messages.back(name))
+            await notifier.to_topic_message(closed, messages.back(name))
         await self._assigner.auto_assign(conversation.shop)
         return True
 

@@ -7,14 +7,12 @@ from bot.handoff import messages
 from bot.handoff.notifier import Notifier
 from bot.handoff.policy import eta_minutes
 from bot.handoff.stores import HandoffStores
-from bot.handoff.topics import Topics
 
 
 class Assigner:
-    def __init__(self, stores: HandoffStores, notifier: Notifier, topics: Topics, clock: Clock) -> None:
+    def __init__(self, stores: HandoffStores, notifier: Notifier, clock: Clock) -> None:
         self._stores = stores
         self._notifier = notifier
-        self._topics = topics
         self._clock = clock
 
     def staff_shops(self) -> dict[int, tuple[str, ...]]:
@@ -40,8 +38,8 @@ class Assigner:
             if assigned is None:
                 return
             conversation, agent_id = assigned
-            conversation = await self._topics.ensure_topic(conversation)
+            # No topic yet (created in the background): the notice is held until it exists.
             agent = notifier.agent_name(agent_id)
-            notifier.to_topic_message(conversation, messages.assigned(agent))
+            await notifier.to_topic_message(conversation, messages.assigned(agent))
             notifier.to_buyer(conversation, messages.agent_joined(agent))
             notifier.remove_buyer_buttons(conversation, await self._stores.queue.take_cancel_message(conversation.id))

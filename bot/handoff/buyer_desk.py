@@ -26,7 +26,6 @@ from bot.handoff.notifier import Notifier
 from bot.handoff.policy import priority_for, shop_for
 from bot.handoff.relays import RelayWorker
 from bot.handoff.stores import HandoffStores
-from bot.handoff.topics import Topics
 from bot.handoff.views import RATINGS, cancel_buttons
 from bot.sla.recorder import SlaRecorder
 from bot.telegram.keyboards import keyboard
@@ -37,21 +36,25 @@ log = logging.getLogger(__name__)
 
 class BuyerDesk:
     def __init__(self, settings: Settings, stores: HandoffStores, sla: SlaRecorder, notifier: Notifier,
-                 topics: Topics, assigner: Assigner, relays: RelayWorker, clock: Clock) -> None:
+                 assigner: Assigner, relays: RelayWorker, clock: Clock) -> None:
         self._settings = settings
         self._stores = stores
         self._sla = sla
         self._notifier = notifier
-        self._topics = topics
         self._assigner = assigner
         self._relays = relays
         self._clock = clock
 
     async def hand_off(self, asker: Asker, reason: Handoff, incoming: Incoming, *, sku: str | None,
                        order_id: str | None, promise: str) -> Conversation:
-        """Queue the buyer for a human, open their topic, relay what they said, tell them where they are.
+        """Queue the buyer for a human, relay what they said, tell them where they are.
 
-        `promise` is the already-rendered "a colleague will help" answer.
+        `promise` is the already-rendered "a colleague will help" answer. The topic is not
+        created here: the relay worker creates it (with the context card) when it relays
+        what the buyer said, at the agents' group's pace (20 a minute). Waiting for that
+        here would hold this update, and every update behind it in its partition, for
+        as long as a wave of handoffs takes to reach the group. The one send waited for
+        is the buyer's own answer (their private chat's pace), for its cancel button's id.
         """
         knowledge = self._notifier.knowledge
         catalog = knowledge.catalog
@@ -73,7 +76,6 @@ class BuyerDesk:
         sent = self._notifier.outbox.call(Outgoing(asker.user_id, f"{promise}\n{queued}",
                                                    markup=keyboard(knowledge, locale, cancel_buttons()),
                                                    purpose="handoff"))
-        conversation = await self._topics.ensure_topic(conversation)
         with contextlib.suppress(TelegramAPIError):  # not sent: no button to take off later
             message = await sent
             if isinstance(message, Message):
@@ -132,7 +134,7 @@ class BuyerDesk:
         self._notifier.remove_buyer_buttons(conversation, await self._stores.queue.take_cancel_message(conversation.id))
         await self._sla.close(conversation.shop, str(conversation.id), conversation.agent_id, at=self._clock.now())
         self._notifier.to_buyer(conversation, messages.buyer_cancelled())
-        self._notifier.to_topic_message(closed or conversation, messages.agents_cancelled())
+        await self._notifier.to_topic_message(closed or conversation, messages.agents_cancelled())
         return True
 
     async def rate(self, buyer_id: int, conversation_id: int, rating: str) -> Conversation | None:
@@ -146,5 +148,5 @@ class BuyerDesk:
         await self._sla.rating(conversation.shop, str(conversation.id), conversation.agent_id, rating,
                                at=self._clock.now())
         self._notifier.to_buyer(conversation, messages.buyer_rated(rating))
-        self._notifier.to_topic_message(conversation, messages.agents_rated(rating))
+        await self._notifier.to_topic_message(conversation, messages.agents_rated(rating))
         return conversation

@@ -45,15 +45,18 @@ local function retain(id)
 end
 
 -- One relay per (conversation, direction, message): enqueueing again returns the first.
-local function add_relay(cid, dir, mid, payload, now)
+-- `field` overrides that index field (a note's dedup key); '' indexes nothing (no dedup).
+local function add_relay(cid, dir, mid, payload, now, field)
   local index = ckey(cid) .. ':relays'
-  local field = dir .. ':' .. mid
-  local existing = redis.call('HGET', index, field)
-  if existing then return existing end
+  field = field or (dir .. ':' .. mid)
+  if field ~= '' then
+    local existing = redis.call('HGET', index, field)
+    if existing then return existing end
+  end
   local rid = redis.call('HINCRBY', SEQ, 'relay', 1)
   redis.call('HSET', rkey(rid), 'id', rid, 'conversation_id', cid, 'direction', dir,
     'message_id', mid, 'payload', payload, 'created_at', now, 'attempts', 0)
   redis.call('ZADD', RDUE, now, rid)
-  redis.call('HSET', index, field, rid)
+  if field ~= '' then redis.call('HSET', index, field, rid) end
   return rid
 end

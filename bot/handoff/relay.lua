@@ -3,6 +3,9 @@
 --   enqueue  2 conversation id  3 direction  4 message id  5 payload JSON  6 now ms
 --            -> relay id (the existing one when this message was enqueued before), or
 --               'not_found' when the conversation is unknown
+--   note     2 conversation id  3 payload JSON  4 now ms  5 dedup key ('' = none)
+--            -> relay id of a note to the conversation's topic (message id 0: nothing was
+--               logged); the same dedup key again returns the first note's relay id
 --   claim    2 now ms  3 lease ms  4 limit
 --            -> HGETALLs of due relays, now invisible until now + lease
 --   settle   2 relay id  3 'delivered'|'dropped'|'set_aside'  4 copy Telegram id | reason
@@ -18,6 +21,17 @@ if op == 'enqueue' then
   local status = redis.call('HGET', ckey(cid), 'status')
   if not status then return 'not_found' end
   local rid = add_relay(cid, ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  if status == 'closed' then retain(cid) end
+  return tostring(rid)
+end
+
+if op == 'note' then
+  local cid = ARGV[2]
+  local status = redis.call('HGET', ckey(cid), 'status')
+  if not status then return 'not_found' end
+  local field = ''
+  if ARGV[5] ~= '' then field = 'note:' .. ARGV[5] end
+  local rid = add_relay(cid, 'to_agents', 0, ARGV[3], ARGV[4], field)
   if status == 'closed' then retain(cid) end
   return tostring(rid)
 end
@@ -49,7 +63,7 @@ if op == 'settle' then
   redis.call('HSET', rk, 'settled_at', now, how, value)
   if how == 'delivered' then
     local ck = ckey(r[1])
-    redis.call('HSET', ck .. ':copies', r[2], value)
+    if r[2] ~= '0' then redis.call('HSET', ck .. ':copies', r[2], value) end  -- a note copies nothing
     if redis.call('HGET', ck, 'status') == 'closed' then retain(r[1]) end
   end
   if how == 'set_aside' then

@@ -41,6 +41,19 @@ class RelayStore:
             raise ConversationNotFound(f"handoff conversation {conversation_id} does not exist")
         return int(as_str(reply))
 
+    async def enqueue_note(self, conversation_id: int, payload: Mapping[str, Any], *, dedup: str | None = None,
+                           at: datetime | None = None) -> int:
+        """Queue a note for the conversation's topic (a notice, not a logged message), due now.
+
+        Used for what is said in a topic that does not exist yet: the relay worker creates
+        the topic first, then sends the note after the buyer's messages relayed before it.
+        The same `dedup` key (a redelivered update's) returns the first note's relay id."""
+        reply = await self._backend.run(RELAY, "note", int(conversation_id), payload_json(payload),
+                                        self._backend.ms(at), dedup or "")
+        if as_str(reply) == "not_found":
+            raise ConversationNotFound(f"handoff conversation {conversation_id} does not exist")
+        return int(as_str(reply))
+
     async def pending_relays(self, limit: int = 100, at: datetime | None = None) -> list[Relay]:
         """Claim up to `limit` due relays (oldest first) for settings.relay_lease_s: they
         are not handed out again unless the lease runs out before `mark_delivered`."""

@@ -4,6 +4,13 @@ A message is logged with its relay in Redis before anything is sent; this worker
 out whatever is due (including what a killed process left: its claims are released on
 the first round), delivers each conversation's relays in order (one failure holds the
 rest back), and records the copy's id so an edit can follow and nothing is shown twice.
+
+Topics are created here, not while an update is handled: a relay (or a held note) to a
+conversation with no topic yet hands that conversation's relays to a task of their own,
+which creates the topic with its card (one at a time, at the agents' group's pace of 20
+a minute) and then delivers them in order. A round never waits for that, so during a
+wave of handoffs relays of conversations that have their topic (an agent's answer to
+a buyer) keep going out; later relays of a conversation being opened join its task.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import time
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import CopyMessage, EditMessageCaption, EditMessageText, SendMessage
-from aiogram.types import Message, MessageId
+from aiogram.types import InlineKeyboardMarkup, Message, MessageId
 from redis.exceptions import RedisError
 
 from bot.clock import Clock
@@ -37,7 +44,8 @@ BATCH = 100
 
 class RelayWorker:
     def __init__(self, settings: Settings, bot: Bot, outbox: Outbox, stores: HandoffStores, topics: Topics,
-                 notifier: Notifier, clock: Clock, release_after_s: float = 0.0) -> None:
+                 notifier: Notifier, clock: Clock, release_after_s: float = 0.0, *,
+                 due: asyncio.Event | None = None) -> None:
         """`release_after_s`: real seconds after the first round before a previous holder's
         claims are released (see `round`)."""
         self._settings = settings
@@ -47,11 +55,14 @@ class RelayWorker:
         self._topics = topics
         self._notifier = notifier
         self._clock = clock
-        self.due = asyncio.Event()
-        """Set when a relay was logged (or must be retried now); the worker's loop waits on it."""
+        self.due = due if due is not None else asyncio.Event()
+        """Set when a relay or note was logged (or must be retried now); the worker's loop waits on it."""
         self._recovered = False
         self._release_after_s = release_after_s
         self._first_round_at: float | None = None
+        self._opening: dict[int, list[Relay]] = {}
+        """Conversations whose topic is being created, with their relays waiting for it (in order)."""
+        self._opening_tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         self.due.set()
@@ -77,21 +88,72 @@ class RelayWorker:
         by_conversation: dict[int, list[Relay]] = {}
         for relay in relays:
             by_conversation.setdefault(relay.conversation_id, []).append(relay)
+        for conversation_id in [c for c in by_conversation if c in self._opening]:
+            self._wait_for_topic(conversation_id, by_conversation.pop(conversation_id))
         results = await asyncio.gather(*(self._deliver_in_order(rs) for rs in by_conversation.values()))
         return sum(results)
 
     async def _deliver_in_order(self, relays: list[Relay]) -> int:
         delivered = 0
-        for relay in relays:
+        for n, relay in enumerate(relays):
+            conversation = await self._stores.conversations.get(relay.conversation_id)
+            if conversation is not None and relay.direction is Direction.to_agents and conversation.topic_id is None:
+                self._wait_for_topic(conversation.id, relays[n:])
+                break  # the rest go out, in order, once the topic exists
             # Shielded: when the relay work is stopped (its lease lost), a copy already on its
             # way is still sent and marked, instead of left claimed to be sent again later.
-            if not await asyncio.shield(self._deliver(relay)):
+            if not await asyncio.shield(self._deliver(relay, conversation)):
                 break  # keep the order: the rest wait for this one
             delivered += 1
         return delivered
 
-    async def _deliver(self, relay: Relay) -> bool:
-        conversation = await self._stores.conversations.get(relay.conversation_id)
+    def _wait_for_topic(self, conversation_id: int, relays: list[Relay]) -> None:
+        """Add `relays` to the conversation's wait for its topic, starting the wait if needed."""
+        waiting = self._opening.get(conversation_id)
+        if waiting is None:
+            waiting = self._opening[conversation_id] = []
+            task = asyncio.create_task(self._open_then_deliver(conversation_id, waiting),
+                                       name=f"open topic {conversation_id}")
+            self._opening_tasks.add(task)
+            task.add_done_callback(self._opening_tasks.discard)
+        known = {r.id for r in waiting}  # claimed again when its lease ran out meanwhile
+        waiting.extend(r for r in relays if r.id not in known)
+        waiting.sort(key=lambda r: r.id)
+
+    async def _open_then_deliver(self, conversation_id: int, waiting: list[Relay]) -> None:
+        """Create the conversation's topic (and card), then deliver what waited for it, in order.
+
+        What is not delivered (a failure) stays claimed and comes back after its lease."""
+        try:
+            conversation = await self._stores.conversations.get(conversation_id)
+            if conversation is not None and conversation.topic_id is None:
+                await self._topics.ensure_topic(conversation)
+            while waiting:  # later rounds may add to it while a send is awaited
+                relay = waiting[0]
+                if not await self._deliver(relay, await self._stores.conversations.get(conversation_id)):
+                    break
+                waiting.pop(0)
+        except Exception:  # noqa: BLE001 - a failed topic must not stop the worker; the relays come back
+            log.exception("could not open the topic of conversation %s; its %d relay(s) are retried "
+                          "after their lease", conversation_id, len(waiting))
+        finally:
+            self._opening.pop(conversation_id, None)
+
+    async def wait_opening(self) -> None:
+        """Until the topics being created exist and what waited for them was delivered
+        (tests run a round and then this, instead of sleeping)."""
+        while self._opening_tasks:
+            await asyncio.gather(*list(self._opening_tasks), return_exceptions=True)
+
+    async def stop_opening(self) -> None:
+        """Stop creating topics (this process no longer runs the relay worker): their relays
+        stay claimed and the next relay worker takes them up."""
+        tasks = list(self._opening_tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _deliver(self, relay: Relay, conversation: Conversation | None) -> bool:
         if conversation is None:
             await self._stores.relays.drop_relay(relay.id, "conversation gone")
             return True
@@ -102,14 +164,22 @@ class RelayWorker:
             chat_id, thread_id = self._settings.agents_chat_id, conversation.topic_id
         else:
             chat_id, thread_id = conversation.buyer_id, None
-        if "text" in payload:
-            method: CopyMessage | SendMessage = SendMessage(chat_id=chat_id, text=str(payload["text"]),
-                                                            message_thread_id=thread_id, parse_mode=None)
+        purpose = f"relay {relay.direction}"
+        if "note" in payload:  # a notice held until the topic existed: HTML, as the notifier renders it
+            markup = payload.get("markup")
+            item = Outgoing(chat_id, str(payload["note"]), thread_id=thread_id, purpose=f"{purpose} note",
+                            markup=InlineKeyboardMarkup.model_validate(markup) if markup else None)
+        elif "text" in payload:
+            item = Outgoing(chat_id, method=SendMessage(chat_id=chat_id, text=str(payload["text"]),
+                                                        message_thread_id=thread_id, parse_mode=None),
+                            purpose=purpose)
         else:
-            method = CopyMessage(chat_id=chat_id, from_chat_id=int(payload["from_chat_id"]),
-                                 message_id=int(payload["message_id"]), message_thread_id=thread_id)
+            item = Outgoing(chat_id, method=CopyMessage(chat_id=chat_id, from_chat_id=int(payload["from_chat_id"]),
+                                                        message_id=int(payload["message_id"]),
+                                                        message_thread_id=thread_id),
+                            purpose=purpose)
         try:
-            sent = await self._outbox.call(Outgoing(chat_id, method=method, purpose=f"relay {relay.direction}"))
+            sent = await self._outbox.call(item)
         except TelegramBadRequest as exc:
             if THREAD_GONE in exc.message and relay.direction is Direction.to_agents:
                 log.warning("topic %s of conversation %s is gone; re-creating it", thread_id, conversation.id)
@@ -161,7 +231,7 @@ class RelayWorker:
             return
         message = messages.relay_set_aside(conversation, relay.direction is Direction.to_buyer, reason)
         if relay.direction is Direction.to_buyer and conversation.topic_id is not None:
-            self._notifier.to_topic_message(conversation, message)
+            await self._notifier.to_topic_message(conversation, message)
         else:
             self._notifier.to_ops(message)
 

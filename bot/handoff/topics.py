@@ -1,8 +1,9 @@
 """A conversation's forum topic in the agents' group, created with its context card.
 
-Topics are created rarely and one at a time (a lock), and the store is re-read inside
-the lock, so two paths that both find a conversation without a topic (the handoff, the
-relay worker, an SLA alert) create it once.
+Topics are created by the relay worker only (in the background, never while an update is
+handled: the agents' group allows 20 messages a minute), one at a time (a lock), and the
+store is re-read inside the lock, so a conversation whose relays find it without a topic
+twice (a lease that ran out meanwhile, a deleted topic) gets one.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ class Topics:
             # Queued here, not awaited: the card waits its turn in the agents' group (a low
             # lane) without holding the lock, and in this process's queue, where the relays
             # into this topic are, so they lift it ahead of them and the topic reads in order.
-            notifier.to_topic(fresh, notifier.render(messages.card(card)),
-                              notifier.agents_keyboard(card_buttons(fresh.id)), here=True)
+            await notifier.to_topic(fresh, notifier.render(messages.card(card)),
+                                    notifier.agents_keyboard(card_buttons(fresh.id)), here=True)
             return fresh
 
     async def _card(self, conversation: Conversation) -> dict[str, Any]:

@@ -125,6 +125,8 @@ class Runtime:
             await asyncio.Event().wait()
         finally:
             await self.background.stop()
+            # Topics still being created are left to the next owner: their relays stay claimed.
+            await self.relays.stop_opening()
 
     async def start_background(self) -> None:
         """Learn the bot's own name and start the background workers in this process (the
@@ -146,6 +148,7 @@ class Runtime:
     async def close(self) -> None:
         """Post gathered room answers, deliver the outbound queue, then close the session."""
         await self.background.stop()
+        await self.relays.stop_opening()
         await self.burst.close()
         await self.outbox.close()
         # The FSM storage shares the Redis client the caller owns (and closes).
@@ -185,21 +188,22 @@ def build_runtime(settings: Settings, *, bot: Bot, redis: Redis, clock: Clock,
     handoff = handoff_stores(redis, settings.redis_prefix, clock, settings.handoff)
     sla = SlaRecorder(redis, settings.sla, clock, settings.redis_prefix)
     reporter = SlaReporter(redis, settings.sla, settings.redis_prefix)
-    notifier = Notifier(settings, outbox, holder)
+    relays_due = asyncio.Event()
+    notifier = Notifier(settings, outbox, holder, handoff.relays, relays_due)
     stage = LiveStage(StageStore(redis, settings.redis_prefix), settings.live_room_chat_id)
     order_source = orders or DemoOrders(lambda: holder.current.catalog.orders)
     cases = CaseStore(redis, settings.redis_prefix, clock)
     customers = CustomerRecords(CustomerStore(redis, settings.redis_prefix, clock), order_source, cases)
     topics = Topics(settings, handoff, notifier, stage.current, CardRecords(customers, clock))
-    assigner = Assigner(handoff, notifier, topics, clock)
+    assigner = Assigner(handoff, notifier, clock)
     # A new holder of the background lease waits one lease before releasing the relays the
     # previous holder claimed: long enough for a live one cut off from Redis to mark them.
     relays = RelayWorker(settings, bot, outbox, handoff, topics, notifier, clock,
-                         release_after_s=settings.runtime.lease_seconds)
-    buyer_desk = BuyerDesk(settings, handoff, sla, notifier, topics, assigner, relays, clock)
+                         release_after_s=settings.runtime.lease_seconds, due=relays_due)
+    buyer_desk = BuyerDesk(settings, handoff, sla, notifier, assigner, relays, clock)
     agent_desk = AgentDesk(handoff, sla, notifier, assigner, relays, clock)
     sla_reports = SlaReportPoster(settings, reporter, holder, outbox, clock)
-    presenter = SlaAlertPresenter(handoff, topics, notifier)
+    presenter = SlaAlertPresenter(handoff, notifier)
     alerts = AlertSweep(SlaAlerts(redis, settings.sla, clock, settings.redis_prefix), clock, presenter.on_alert)
 
     async def open_reason(buyer_id: int) -> str | None:

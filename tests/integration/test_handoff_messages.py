@@ -146,6 +146,25 @@ async def test_mark_delivered_is_idempotent(store) -> None:
     assert await store.relays.mark_delivered(987654, 1) is False
 
 
+async def test_a_note_waits_in_order_behind_the_buyers_message_and_a_redelivered_one_is_held_once(store) -> None:
+    cid = await open_one(store)
+    msg = await store.messages.log(cid, Role.buyer, BUYER, "转人工", telegram_message_id=11)
+    copy = await store.relays.enqueue_relay(cid, Direction.to_agents, msg.id, {"text": "转人工"})
+    note = await store.relays.enqueue_note(cid, {"note": "自动分配给 娜娜"}, dedup="u7:note:1")
+    assert await store.relays.enqueue_note(cid, {"note": "自动分配给 娜娜"}, dedup="u7:note:1") == note
+    other = await store.relays.enqueue_note(cid, {"note": "买家已取消排队"})
+    pending = await store.relays.pending_relays(10)
+    assert [(r.id, r.direction, r.payload) for r in pending] == [
+        (copy, Direction.to_agents, {"text": "转人工"}), (note, Direction.to_agents, {"note": "自动分配给 娜娜"}),
+        (other, Direction.to_agents, {"note": "买家已取消排队"})]
+    assert await store.relays.mark_delivered(note, 7002) is True
+    assert await store.relays.mark_delivered(copy, 7001) is True
+    assert await store.relays.delivered_copy(cid, msg.id) == 7001  # a note is no message's copy
+    assert await store.relays.delivered_copy(cid, 0) is None
+    with pytest.raises(ConversationNotFound):
+        await store.relays.enqueue_note(404, {"note": "x"})
+
+
 async def test_enqueueing_the_same_message_twice_gives_one_relay(store) -> None:
     cid = await open_one(store)
     msg = await store.messages.log(cid, Role.buyer, BUYER, "hi")

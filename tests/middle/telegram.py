@@ -109,10 +109,13 @@ class Telegram:
                 return
 
     async def deliver_relays(self) -> None:
-        """Run one round of the relay worker (buyer ↔ topic copies) and send what it sends.
+        """Run one round of the relay worker (buyer ↔ topic copies) and send what it sends,
+        including the topics it creates for conversations that have none yet (with their
+        cards) and the notes held for them.
 
         The one place this layer reaches past Telegram updates: the worker is a background
         loop in production, and a test runs exactly one round of it instead of waiting.
         """
         await self.runtime.relays.deliver_pending()
+        await self.runtime.relays.wait_opening()
         await self.settle()

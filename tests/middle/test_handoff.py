@@ -30,20 +30,29 @@ class Handoff:
 
 
 async def hand_off(tg: Telegram, buyer: int, text: str = "转人工") -> Handoff:
-    """The buyer asks for a human: they are told their place, a topic opens with a card,
-    and once the relay worker runs, their own message is copied into the topic."""
+    """The buyer asks for a human: they are told their place at once, and nothing goes to
+    the agents' group while the update is handled; once the relay worker runs, a topic
+    opens with a card, and their own message is copied into it after the card."""
     asked = await tg.private(buyer, text)
-    queued = tg.api.take("sendMessage", buyer)
+    queued = tg.api.only("sendMessage", buyer)
+    await tg.deliver_relays()
+    topic, card, copy = opened(tg, buyer)
+    assert (copy.params["from_chat_id"], copy.params["message_id"]) == (buyer, asked.message_id)
+    tg.api.assert_nothing_more()
+    return Handoff(buyer, topic.result.message_thread_id, queued, card, asked)
+
+
+def opened(tg: Telegram, buyer: int) -> tuple[Call, Call, Call]:
+    """The topic the relay worker created for `buyer`, its card, and the first copy into it,
+    in that order in the agents' group."""
     topic = tg.api.take("createForumTopic", AGENTS)
     thread = topic.result.message_thread_id
     card = tg.api.take("sendMessage", AGENTS)
-    assert card.thread_id == thread
-    tg.api.assert_nothing_more()
-    await tg.deliver_relays()
-    copy = tg.api.only("copyMessage", AGENTS)
-    assert (copy.thread_id, copy.params["from_chat_id"], copy.params["message_id"]) == (
-        thread, buyer, asked.message_id)
-    return Handoff(buyer, thread, queued, card, asked)
+    copy = tg.api.take("copyMessage", AGENTS)
+    assert card.thread_id == copy.thread_id == thread
+    calls = tg.api.calls
+    assert calls.index(topic) < calls.index(card) < calls.index(copy)
+    return topic, card, copy
 
 
 async def take(tg: Telegram, handoff: Handoff, agent: int = NANA) -> None:
@@ -72,12 +81,10 @@ async def test_asking_for_a_human_queues_the_buyer_and_opens_a_topic_with_a_card
 
 async def test_the_topic_is_named_for_the_buyer(tg: Telegram) -> None:
     await tg.private(XIAO_ZHANG, "转人工")
-    topic = tg.api.take("createForumTopic", AGENTS)
-    assert "小张" in topic.params["name"] and "VIP" in topic.params["name"]
-    tg.api.take("sendMessage", XIAO_ZHANG)
-    tg.api.take("sendMessage", AGENTS)
+    tg.api.only("sendMessage", XIAO_ZHANG)
     await tg.deliver_relays()
-    tg.api.take("copyMessage", AGENTS)
+    topic, _, _ = opened(tg, XIAO_ZHANG)
+    assert "小张" in topic.params["name"] and "VIP" in topic.params["name"]
 
 
 async def test_while_queued_the_bot_relays_instead_of_answering(tg: Telegram) -> None:
@@ -209,10 +216,11 @@ async def test_the_ask_back_human_button_hands_off_with_the_question_asked_befor
     await tg.private(XIAO_WANG, "这个咋整")
     ask = tg.api.only("sendMessage", XIAO_WANG)
     await tg.press(XIAO_WANG, ask, "转人工客服")
-    assert "人工客服" in tg.api.take("sendMessage", XIAO_WANG).text
-    thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
-    assert "这个咋整" in tg.api.take("sendMessage", AGENTS).text  # on the card's recent messages
+    assert "人工客服" in tg.api.only("sendMessage", XIAO_WANG).text
     await tg.deliver_relays()
+    thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
+    card = tg.api.take("sendMessage", AGENTS)
+    assert card.thread_id == thread and "这个咋整" in card.text  # on the card's recent messages
     relayed = tg.api.only("sendMessage", AGENTS)  # there is no buyer message to copy: its text is sent
     assert relayed.thread_id == thread and relayed.text == "这个咋整"
 
@@ -223,14 +231,13 @@ async def test_an_online_agent_of_the_shop_gets_the_buyer_at_once(tg: Telegram) 
     await tg.private(XIAO_ZHANG, "礼盒的刻字能改吗，转人工")
     queued = tg.api.take("sendMessage", XIAO_ZHANG)
     assert "马上为您接入" in queued.text
-    thread = tg.api.take("createForumTopic", AGENTS).result.message_thread_id
-    tg.api.take("sendMessage", AGENTS)  # the card
-    assigned = tg.api.take("sendMessage", AGENTS)
-    assert assigned.thread_id == thread and "自动分配给 阿明" in assigned.text
     assert "客服阿明已接入" in tg.api.take("sendMessage", XIAO_ZHANG).text
     buttons_gone(tg, queued)  # assigned at once: the cancel button goes with it
-    await tg.deliver_relays()
-    tg.api.only("copyMessage", AGENTS)
+    await tg.deliver_relays()  # the topic is opened in the background, the notice held for it
+    topic, _, copy = opened(tg, XIAO_ZHANG)
+    assigned = tg.api.only("sendMessage", AGENTS)
+    assert assigned.thread_id == topic.result.message_thread_id and "自动分配给 阿明" in assigned.text
+    assert tg.api.calls.index(copy) < tg.api.calls.index(assigned)
 
 
 async def test_the_card_buttons_take_and_close(tg: Telegram) -> None:
@@ -297,14 +304,9 @@ async def test_the_card_names_the_product_on_stage_and_the_one_the_buyer_asked_a
     await put_on_stage(tg, "BS-DRESS")
     await tg.private(XIAO_WANG, "围巾多少钱")
     tg.api.only("sendMessage", XIAO_WANG)
-    await tg.private(XIAO_WANG, "转人工")
-    tg.api.take("sendMessage", XIAO_WANG)
-    tg.api.take("createForumTopic", AGENTS)
-    card = tg.api.only("sendMessage", AGENTS).text
+    card = (await hand_off(tg, XIAO_WANG)).card.text
     assert "讲解中的商品</b>：纯棉连衣裙（BS-DRESS）" in card
     assert "买家问过的商品</b>：" in card and "（BS-SCARF）" in card
-    await tg.deliver_relays()
-    tg.api.take("copyMessage", AGENTS)
 
 
 async def test_a_buyer_with_a_disputed_case_gets_a_card_naming_the_case(tg: Telegram) -> None:
@@ -326,3 +328,34 @@ async def test_a_buyer_without_open_cases_gets_a_card_without_them(tg: Telegram)
         reason="changed_mind", outcome="decline", why="past_window", state=CaseState.declined))
     card = (await hand_off(tg, XIAO_LI)).card.text
     assert "售后单" not in card and "小李" in card
+
+
+async def test_a_buyer_who_cancels_before_the_topic_opens_is_reported_in_the_topic_once_it_does(
+        tg: Telegram) -> None:
+    await tg.private(XIAO_WANG, "转人工")
+    queued = tg.api.only("sendMessage", XIAO_WANG)
+    await tg.press(XIAO_WANG, queued, "取消排队")
+    assert "取消" in tg.api.take("sendMessage", XIAO_WANG).text
+    buttons_gone(tg, queued)  # the only call left: nothing went to the agents' group (no General thread)
+    await tg.deliver_relays()
+    topic, _, copy = opened(tg, XIAO_WANG)
+    cancelled = tg.api.only("sendMessage", AGENTS)
+    assert cancelled.thread_id == topic.result.message_thread_id and "取消排队" in cancelled.text
+    assert tg.api.calls.index(copy) < tg.api.calls.index(cancelled)
+
+
+async def test_an_agent_taking_from_the_console_before_the_topic_opens_is_told_in_it_after_the_card(
+        tg: Telegram) -> None:
+    await tg.private(XIAO_LI, "转人工")
+    queued = tg.api.only("sendMessage", XIAO_LI)
+    conversation = await tg.runtime.handoff.conversations.open_for_buyer(XIAO_LI)
+    assert conversation is not None and conversation.topic_id is None
+    await tg.runtime.agent_desk.take(conversation, NANA)
+    await tg.settle()
+    assert "客服娜娜已接入" in tg.api.take("sendMessage", XIAO_LI).text
+    buttons_gone(tg, queued)
+    await tg.deliver_relays()
+    topic, _, copy = opened(tg, XIAO_LI)
+    taken = tg.api.only("sendMessage", AGENTS)
+    assert taken.thread_id == topic.result.message_thread_id and "娜娜 已接待" in taken.text
+    assert tg.api.calls.index(copy) < tg.api.calls.index(taken)

@@ -55,6 +55,12 @@ class Worker:
         self._settings = settings
         self._metrics = metrics
         self._owned: dict[int, tuple[Lease, asyncio.Event, asyncio.Task[None]]] = {}
+        self._leaving: dict[int, tuple[Lease, asyncio.Task[None], bool]] = {}
+        """Partitions handed back or lost, finishing their batch: (lease, task, release when
+        done). Waiting for them inside a round would leave the other leases unrenewed (eight
+        blocking reads of a second each outlast a 6 s lease), so the workers would keep
+        taking partitions from each other; instead each round renews their leases (when
+        handed back) until the task ends, then releases them."""
 
     @property
     def owned(self) -> list[int]:
@@ -83,6 +89,7 @@ class Worker:
         return max(1, int(await redis.zcard(key)))
 
     async def _rebalance(self) -> None:
+        await self._settle_leaving()
         live = await self._live_workers()
         share = min(self._settings.worker_max_partitions, math.ceil(self._keys.partitions / live))
         for partition, (lease, _, task) in list(self._owned.items()):
@@ -98,7 +105,7 @@ class Worker:
         for partition in self._streams.partitions:
             if len(self._owned) >= share:
                 break
-            if partition in self._owned:
+            if partition in self._owned or partition in self._leaving:
                 continue
             lease = Lease(self._streams.redis, self._keys.partition_lease(partition), self.name,
                           self._settings.lease_seconds)
@@ -109,20 +116,28 @@ class Worker:
         self._metrics.partitions_owned.set(len(self._owned))
 
     async def _drop(self, partition: int, *, release: bool) -> None:
+        """Tell the partition's task to quit after its batch; its lease is kept (when handed
+        back) until it has, so no other worker starts on the partition meanwhile."""
         lease, quit_event, task = self._owned.pop(partition)
         quit_event.set()
-        with contextlib.suppress(Exception):
-            await task
-        if release:
-            with contextlib.suppress(RedisError):
-                await lease.release()
+        self._leaving[partition] = (lease, task, release)
+
+    async def _settle_leaving(self) -> None:
+        for partition, (lease, task, release) in list(self._leaving.items()):
+            if not task.done():
+                if release and not await lease.try_acquire():
+                    self._leaving[partition] = (lease, task, False)  # lost meanwhile: nothing to release
+                continue
+            del self._leaving[partition]
+            if release:
+                with contextlib.suppress(RedisError):
+                    await lease.release()
 
     async def _release_all(self) -> None:
-        for _, quit_event, _ in self._owned.values():
-            quit_event.set()  # all at once: each finishes its current update (or blocking read)
-        await asyncio.gather(*(task for _, _, task in self._owned.values()), return_exceptions=True)
         for partition in list(self._owned):
-            await self._drop(partition, release=True)
+            await self._drop(partition, release=True)  # all told at once: each finishes its batch
+        await asyncio.gather(*(task for _, task, _ in self._leaving.values()), return_exceptions=True)
+        await self._settle_leaving()
         with contextlib.suppress(RedisError):
             await self._streams.redis.zrem(self._keys.workers(), self.name)
 

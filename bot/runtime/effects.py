@@ -72,22 +72,22 @@ class SentEffects:
 
     async def claim(self, chat_id: int, key: str) -> Message | MessageId | None:
         """None when this process should send now (the key is claimed for it); else the
-        message sent before under this key, waiting while another handler is sending it."""
+        message sent before under this key, waiting while another handler is sending it.
+
+        Raises RedisError when Redis cannot say: sending anyway would show the message
+        twice when another worker takes the same send once Redis is back (a paused Redis
+        lets every lease lapse at once). The caller keeps the send for later instead."""
         name = self._keys.effect(chat_id, key)
-        try:
-            while True:
-                if await self._redis.set(name, SENDING, nx=True, px=self._claim_ms):
-                    return None
-                raw = await self._redis.get(name)
-                if raw is None:
-                    continue  # the other claim just expired
-                if raw in (SENDING, SENDING.decode()):
-                    await asyncio.sleep(WAIT_STEP_SECONDS)
-                    continue
-                return self._parse(raw)
-        except RedisError as exc:
-            log.warning("cannot check whether %s to chat %s was sent (%s); sending", key, chat_id, exc)
-            return None
+        while True:
+            if await self._redis.set(name, SENDING, nx=True, px=self._claim_ms):
+                return None
+            raw = await self._redis.get(name)
+            if raw is None:
+                continue  # the other claim just expired
+            if raw in (SENDING, SENDING.decode()):
+                await asyncio.sleep(WAIT_STEP_SECONDS)
+                continue
+            return self._parse(raw)
 
     async def unclaim(self, chat_id: int, key: str) -> None:
         """The send was given up: let a later handling try again."""

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 READ_BATCH = 50
 READ_BLOCK_MS = 500
-NOT_SENT_YET = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter)
-"""Telegram did not take the message but may later: the entry stays pending, tried again."""
+NOT_SENT_YET = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, RedisError)
+"""Telegram did not take the message but may later, or Redis could not say whether it was
+sent before: the entry stays pending and is tried again."""
 
 
 class SendConsumer:
@@ -44,9 +45,12 @@ class SendConsumer:
         self._settling: set[asyncio.Task[None]] = set()
 
     async def consume(self, partition: int, consumer: str, quit_event: asyncio.Event) -> None:
-        """Send the partition's queued messages until told to quit: first what was taken
-        and left unfinished, then new ones; unfinished ones again every idle period."""
-        next_claim = 0.0
+        """Send the partition's queued messages until told to quit: new ones as they come,
+        and every idle period those taken and left unfinished (a dead worker's, or ones
+        Telegram or Redis did not take). The first such round waits one idle period of this
+        process's own clock: after Redis was paused every entry looks idle by Redis's clock,
+        and the previous owner may still be sending them."""
+        next_claim = time.monotonic() + self._idle_ms / 1000
         while not quit_event.is_set():
             try:
                 if time.monotonic() >= next_claim:

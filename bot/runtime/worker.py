@@ -56,8 +56,7 @@ class Worker:
         self._metrics = metrics
         self._owned: dict[int, tuple[Lease, asyncio.Event, asyncio.Task[None]]] = {}
         self._leaving: dict[int, tuple[Lease, asyncio.Task[None], bool]] = {}
-        """Partitions handed back or lost, finishing their batch: (lease, task, release when
-        done). Waiting for them inside a round would leave the other leases unrenewed (eight
+        """Partitions handed back, finishing their batch: (lease, task, release when done). Waiting for them inside a round would leave the other leases unrenewed (eight
         blocking reads of a second each outlast a 6 s lease), so the workers would keep
         taking partitions from each other; instead each round renews their leases (when
         handed back) until the task ends, then releases them."""
@@ -116,11 +115,17 @@ class Worker:
         self._metrics.partitions_owned.set(len(self._owned))
 
     async def _drop(self, partition: int, *, release: bool) -> None:
-        """Tell the partition's task to quit after its batch; its lease is kept (when handed
-        back) until it has, so no other worker starts on the partition meanwhile."""
+        """Tell the partition's task to quit after its batch. Handed back (`release`), it
+        finishes in the background with its lease kept until then, so no other worker starts
+        on the partition meanwhile; lost, it is waited for here, before this worker may take
+        the partition again."""
         lease, quit_event, task = self._owned.pop(partition)
         quit_event.set()
-        self._leaving[partition] = (lease, task, release)
+        if release:
+            self._leaving[partition] = (lease, task, True)
+            return
+        with contextlib.suppress(Exception):
+            await task
 
     async def _settle_leaving(self) -> None:
         for partition, (lease, task, release) in list(self._leaving.items()):
@@ -153,11 +158,17 @@ class Worker:
     async def _consume(self, partition: int, quit_event: asyncio.Event) -> None:
         """Handle the partition's entries in order until told to quit (after the current batch)."""
         idle_ms = int(self._settings.claim_idle_seconds * 1000)
-        owned_since = time.monotonic()
+        owned_since = looked_back = time.monotonic()
         caught_up = False
         while not quit_event.is_set():
+            if caught_up and time.monotonic() - looked_back >= self._settings.claim_idle_seconds:
+                # A read whose reply was lost (Redis hung, the client timed out and asked again,
+                # Redis then answered both) left entries pending under this worker that it never
+                # saw; nothing else would ever bring them back, so look every idle period.
+                caught_up = False
             try:
                 if not caught_up:
+                    looked_back = time.monotonic()
                     # Another consumer's entry is claimed once Redis saw it idle long enough AND
                     # this task has owned the partition that long by its own clock. Redis's clock
                     # runs on through an outage: after one, every entry looks idle and every lease

@@ -282,21 +282,38 @@ class Outbox:
             message_thread_id=item.thread_id,
         )
 
+    async def _claim(self, item: Outgoing) -> bool:
+        """True when this process should send `item` now (its effect key claimed, or none)."""
+        assert item.sent is not None
+        if item.effect_key is None or self._effects is None:
+            return True
+        try:
+            before = await self._effects.claim(item.chat_id, item.effect_key)
+        except RedisError as exc:
+            # Not sent: a queued send stays in its stream and is taken again, an update's
+            # send fails the update (retried), a relay stays due.
+            self._give_up(item, f"cannot check in Redis whether it was sent before ({exc})", exc,
+                          claimed=False)
+            return False
+        if before is None:
+            return True
+        self.stats.shown_before += 1
+        log.info("%s to chat %s was sent when this update was handled before; not again",
+                 item.purpose, item.chat_id)
+        if not item.sent.done():
+            item.sent.set_result(before)
+        return False
+
     async def _deliver(self, item: Outgoing, lane: Lane) -> None:
         assert item.sent is not None
-        if item.effect_key is not None and self._effects is not None:
-            before = await self._effects.claim(item.chat_id, item.effect_key)
-            if before is not None:
-                self.stats.shown_before += 1
-                log.info("%s to chat %s was sent when this update was handled before; not again",
-                         item.purpose, item.chat_id)
-                if not item.sent.done():
-                    item.sent.set_result(before)
-                return
         attempt = 0
         while True:
             attempt += 1
             await self._pacer.acquire(item.chat_id, lane)
+            # Claimed once its turn has come, not before a long wait for a group's pace: the
+            # claim expires, and should cover only the call itself.
+            if attempt == 1 and not await self._claim(item):
+                return
             try:
                 message = await self._call(item)
             except TelegramRetryAfter as exc:
@@ -341,9 +358,10 @@ class Outbox:
                 item.sent.set_result(message)
             return
 
-    def _give_up(self, item: Outgoing, reason: str, exc: Exception) -> None:
+    def _give_up(self, item: Outgoing, reason: str, exc: Exception, *, claimed: bool = True) -> None:
+        """`claimed`: this process holds the effect key's claim (released for a later try)."""
         self.stats.given_up += 1
-        if item.effect_key is not None and self._effects is not None:
+        if claimed and item.effect_key is not None and self._effects is not None:
             task = asyncio.get_running_loop().create_task(self._effects.unclaim(item.chat_id, item.effect_key))
             self._unclaims.add(task)
             task.add_done_callback(self._unclaims.discard)

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Chat, Message
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.runtime.effects import CURRENT_UPDATE, SentEffects, UpdateScope
 from bot.runtime.keys import RuntimeKeys
@@ -167,3 +168,34 @@ async def test_without_redis_a_background_send_still_goes_out_from_the_process(k
     assert telegram.accepted == [(BUYER, "付款提醒")]
     await outbox.close()
     await unreachable.aclose()
+
+
+async def test_a_send_whose_history_redis_cannot_tell_waits_instead_of_going_out_twice(
+        redis: Redis, key_prefix: str) -> None:
+    """Redis paused: sending blind would show the message twice once another worker takes
+    the same entry; the entry stays queued and goes out once Redis can tell."""
+    keys = RuntimeKeys(key_prefix, PARTITIONS)
+    telegram = Telegram()
+    outbox, streams = process(redis, keys, telegram)
+    await handled(3, lambda: outbox.send(Outgoing(BUYER, "亲，明天发货")))
+    effects = outbox._effects
+    assert effects is not None
+    real_claim = effects.claim
+    failures = 1
+
+    async def unsure(chat_id: int, key: str) -> Any:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise RedisConnectionError("Timeout reading from socket")
+        return await real_claim(chat_id, key)
+
+    effects.claim = unsure  # type: ignore[method-assign]
+
+    async def sent_once_redis_answers() -> None:
+        await telegram.wait_for(lambda: bool(telegram.accepted))
+        await backlog_empty(streams)
+
+    await consuming(SendConsumer(streams, outbox, claim_idle_seconds=0.2), keys, "only", sent_once_redis_answers)
+    assert telegram.accepted == [(BUYER, "亲，明天发货")]
+    assert outbox.stats.given_up == 1 and failures == 0

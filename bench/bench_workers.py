@@ -26,23 +26,24 @@ spread) each ask "几天能发货" at once. Figures:
 Ratios are printed against `w1` and against `echo`. Figures depend heavily on the machine;
 the reference machine has 2 cores shared with other work, so 4 workers cannot beat 2.
 
-What we saw (2 cores shared with other work, load average ~3, 300 questions, one run):
+What we saw (2 cores, quiet machine, load average 0.3, 300 questions, one run, with the
+durable send queue, the shared room gathering and the worker hand-back fix):
 
     mode   updates/s  p50 ms  p99 ms  CPU ms/update  × w1  × echo
-    echo       907      226     330      0.70        5.55   1.00
-    run        198      715    1506      3.90        1.21   0.22
-    w1         164      887    1833      4.63        1.00   0.18
-    w2         128     1246    2304      6.10        0.78   0.14
-    w4          78     2354    3844      7.90        0.48   0.09
+    echo      1430      154     210      0.63        8.45   1.00
+    run        181      977    1659      5.47        1.07   0.13
+    w1         169      826    1768      5.97        1.00   0.12
+    w2         280      593    1069      5.43        1.65   0.20
+    w4         274      588    1095      5.67        1.62   0.19
 
-More workers did not help on this machine: the emulator, ingest, Redis and the workers
-share two cores, and CPU per update grows with each process (idle blocking reads per
-partition, lease renewals, heartbeats). The all-in-one process is the fastest here. An
-earlier run at load ~9 varied by 3-6x between modes from run to run; compare only ratios
-measured in one run on a quiet machine. CPU per update (~4-5 ms vs echo's 0.7 ms, bot work
-included) is the steadier figure: per update a worker pays its share of XREADGROUP, the
-FSM GET, the handler (intent matching, rendering, SLA script, history), a claim SET NX and
-a record SET around the send, and the settle script.
+Two workers now reach 1.65x one (an earlier run, before the hand-back fix and on a busier
+machine, had 0.78x: workers handing partitions back one by one outlasted their leases
+and kept taking partitions from each other). Four cannot beat two on two cores, which
+the emulator, ingest and Redis share with them. CPU per update (~5.5 ms against echo's
+0.6 ms, bot work included) is the steadier figure: per update a worker pays its share of
+XREADGROUP, the FSM reads, the handler (intent matching, rendering, SLA script, history,
+archive), the send's XADD, its read by the sender, claim and record around the call, and
+two settle scripts (the update's and the send's); about 20 Redis calls in all.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
 from bot.runtime.keys import SENDERS, RuntimeKeys
 from bot.runtime.scripts import source
+from bot.runtime.streams import create_group, fields_of, text_of
 from bot.telegram.outgoing_codec import encode
 from bot.telegram.sending import Outgoing
 
@@ -39,10 +39,6 @@ class QueuedSend:
     fields: dict[str, str]
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class SendStreams:
     def __init__(self, redis: Redis, keys: RuntimeKeys) -> None:
         self.redis = redis
@@ -55,14 +51,9 @@ class SendStreams:
         return range(self.keys.partitions)
 
     async def _ensure_group(self, partition: int) -> None:
-        if partition in self._groups_ready:
-            return
-        try:
-            await self.redis.xgroup_create(self.keys.send_stream(partition), SENDERS, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-        self._groups_ready.add(partition)
+        if partition not in self._groups_ready:
+            await create_group(self.redis, self.keys.send_stream(partition), SENDERS)
+            self._groups_ready.add(partition)
 
     async def append(self, item: Outgoing) -> None:
         """Queue `item` durably (it carries its effect key, so a second copy shows once)."""
@@ -71,7 +62,7 @@ class SendStreams:
                               maxlen=MAX_STREAM_LENGTH, approximate=True)
 
     def _entries(self, partition: int, rows: list[Any]) -> list[QueuedSend]:
-        return [QueuedSend(partition, _text(entry_id), {_text(k): _text(v) for k, v in raw.items()})
+        return [QueuedSend(partition, text_of(entry_id), fields_of(raw))
                 for entry_id, raw in rows if raw is not None]
 
     async def read_new(self, partition: int, consumer: str, count: int, block_ms: int) -> list[QueuedSend]:
@@ -90,7 +81,7 @@ class SendStreams:
         start = "0-0"
         while True:
             reply = await self.redis.xautoclaim(stream, SENDERS, consumer, min_idle_ms, start_id=start, count=100)
-            start = _text(reply[0])
+            start = text_of(reply[0])
             claimed.extend(self._entries(partition, reply[1]))
             if start == "0-0":
                 return claimed

@@ -90,12 +90,22 @@ class PartitionStats:
     lag: int
 
 
-def _text(value: bytes | str) -> str:
+def text_of(value: bytes | str) -> str:
+    """A Redis reply's bytes as text (clients may or may not decode)."""
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _fields(raw: dict[Any, Any]) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
+def fields_of(raw: dict[Any, Any]) -> dict[str, str]:
+    return {text_of(k): text_of(v) for k, v in raw.items()}
+
+
+async def create_group(redis: Redis, stream: str, group: str) -> None:
+    """The consumer group `group` on `stream` (created with the stream), unless it exists."""
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
 
 
 class UpdateStreams:
@@ -113,14 +123,9 @@ class UpdateStreams:
         return range(self.keys.partitions)
 
     async def ensure_group(self, partition: int) -> None:
-        if partition in self._groups_ready:
-            return
-        try:
-            await self.redis.xgroup_create(self.keys.stream(partition), GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-        self._groups_ready.add(partition)
+        if partition not in self._groups_ready:
+            await create_group(self.redis, self.keys.stream(partition), GROUP)
+            self._groups_ready.add(partition)
 
     def partition_for(self, update: dict[str, Any]) -> int:
         return partition_of(ordering_key(update), self.keys.partitions)
@@ -138,8 +143,8 @@ class UpdateStreams:
         for entry_id, raw in rows:
             if raw is None:  # deleted while pending
                 continue
-            fields = _fields(raw)
-            entries.append(Entry(partition, _text(entry_id), int(fields["update_id"]), fields["update"]))
+            fields = fields_of(raw)
+            entries.append(Entry(partition, text_of(entry_id), int(fields["update_id"]), fields["update"]))
         return entries
 
     async def read_new(self, partition: int, consumer: str, count: int, block_ms: int) -> list[Entry]:
@@ -159,13 +164,13 @@ class UpdateStreams:
         start = "0-0"
         while min_idle_ms is not None:
             reply = await self.redis.xautoclaim(stream, GROUP, consumer, min_idle_ms, start_id=start, count=100)
-            start = _text(reply[0])
+            start = text_of(reply[0])
             mine.extend(self._entries(partition, reply[1]))
             if start == "0-0":
                 break
         own = await self.redis.xpending_range(stream, GROUP, min="-", max="+", count=1000, consumername=consumer)
         claimed = {e.entry_id for e in mine}
-        missing = [_text(p["message_id"]) for p in own if _text(p["message_id"]) not in claimed]
+        missing = [text_of(p["message_id"]) for p in own if text_of(p["message_id"]) not in claimed]
         for entry_id in missing:
             rows = await self.redis.xrange(stream, entry_id, entry_id)
             mine.extend(self._entries(partition, rows))
@@ -186,8 +191,8 @@ class UpdateStreams:
         letters = []
         for partition in self.partitions:
             for entry_id, raw in await self.redis.xrange(self.keys.dead(partition)):
-                fields = _fields(raw)
-                letters.append(DeadLetter(partition, _text(entry_id), int(fields["update_id"]),
+                fields = fields_of(raw)
+                letters.append(DeadLetter(partition, text_of(entry_id), int(fields["update_id"]),
                                           fields.get("reason", ""), int(fields.get("attempts", 0)),
                                           fields["update"]))
         return letters

@@ -12,6 +12,8 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Chat, Message
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.runtime.effects import CURRENT_UPDATE, SentEffects, UpdateScope
@@ -159,7 +161,9 @@ async def test_telegram_unreachable_leaves_the_send_queued_until_it_goes_out(
 
 async def test_without_redis_a_background_send_still_goes_out_from_the_process(key_prefix: str) -> None:
     telegram = Telegram()
-    unreachable = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    # No client retries: redis-py's default three (1, 2, 4 s with jitter) made the
+    # fallback take 7 s or more, past this test's wait on a slow machine.
+    unreachable = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     keys = RuntimeKeys(key_prefix, PARTITIONS)
     outbox = Outbox(telegram, FAST)  # type: ignore[arg-type]
     outbox.keep_in(SendStreams(unreachable, keys))

@@ -110,6 +110,10 @@ def intents_eval(
                   f"{cv.accuracy * 100:.1f} % of {cv.examples}")
     weakest = sorted(cv.per_topic_recall.items(), key=lambda kv: kv[1])[:5]
     console.print("   weakest topics: " + ", ".join(f"{t} {r * 100:.0f} %" for t, r in weakest))
+    bar = matcher.rules.thresholds
+    console.print(f"   whole reading at confident {bar.confident} / margin {bar.margin}: "
+                  f"{_pct(cv.reading.in_scope_accuracy)} of in-scope examples answered right, "
+                  f"{_pct(cv.reading.confidently_wrong_share)} of all answered wrongly")
 
     rows = read_labelled(file)
     report = evaluate(matcher, rows)

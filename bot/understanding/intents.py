@@ -14,7 +14,9 @@ the caller asks back (private chat) or stays silent (live room) otherwise. The e
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,6 +26,7 @@ from bot.understanding.classifier import TopicClassifier
 from bot.understanding.features import model_text
 from bot.understanding.normalize import Normalized, Normalizer
 from bot.understanding.reading_rules import ReadingRules
+from bot.understanding.small_talk import with_small_talk
 from bot.understanding.slots import (
     Body,
     ProductIndex,
@@ -84,6 +87,10 @@ class Match:
         return self.intent not in (NOISE, UNSURE)
 
 
+def _train(texts: Sequence[str], labels: Sequence[str]) -> TopicClassifier:
+    return TopicClassifier.train(*with_small_talk(texts, labels))
+
+
 def _contains_any(text: str, words: tuple[str, ...]) -> bool:
     return any(w in text for w in words)
 
@@ -106,8 +113,13 @@ class IntentMatcher:
         self._all_sizes = sorted({s for p in catalog.products.values() for s in p.sizes})
         self._complaint = _any_of(rules.handoff.complaint)
         self._human = _any_of(rules.handoff.human)
-        texts, labels = self.training_data()
-        self.classifier = TopicClassifier.train(texts, labels)
+        self.classifier = _train(*self.training_data())
+
+    def trained_on(self, texts: Sequence[str], labels: Sequence[str]) -> IntentMatcher:
+        """The same reading with a model trained on other examples (a cross-validation fold)."""
+        fold = copy.copy(self)
+        fold.classifier = _train(texts, labels)
+        return fold
 
     def training_data(self) -> tuple[list[str], list[str]]:
         """Every example as the model sees it, with its topic (also used for cross-validation)."""

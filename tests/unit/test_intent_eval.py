@@ -50,6 +50,10 @@ def test_cross_validation_on_the_examples(matcher: IntentMatcher) -> None:
     assert (cv.folds, cv.examples) == (3, len(texts))
     assert 0.6 <= cv.accuracy <= 1.0
     assert set(cv.per_topic_recall) == set(matcher.topic_names)
+    # the whole reading judged every example once, like the labelled set
+    assert len(cv.reading.outcomes) == len(texts)
+    assert cv.reading.noise_silent_share is not None and cv.reading.noise_silent_share >= 0.6
+    assert cv.reading.confidently_wrong_share is not None and cv.reading.confidently_wrong_share <= 0.1
 
 
 def row(intent: str, channel: Channel = Channel.private, sku: str | None = None) -> Labelled:

@@ -26,7 +26,6 @@ from bot.understanding.classifier import TopicClassifier
 from bot.understanding.features import model_text
 from bot.understanding.normalize import Normalized, Normalizer
 from bot.understanding.reading_rules import ReadingRules
-from bot.understanding.small_talk import with_small_talk
 from bot.understanding.slots import (
     Body,
     ProductIndex,
@@ -36,6 +35,7 @@ from bot.understanding.slots import (
     regions_mentioned,
     size_mentioned,
 )
+from bot.understanding.small_talk import with_small_talk
 from bot.understanding.topics import NOISE, OUT_OF_SCOPE, TopicSet
 
 

@@ -15,6 +15,11 @@ templates/understanding.yaml is raised to match (figures there). Character 1–3
 `char` instead of `char_wb`, and heavier weight for out_of_scope were tried and did not
 help (1–3-grams also double the training time).
 
+tol = 1e-3 (scikit-learn's default is 1e-4): with the small-talk copies and about 5,800
+examples the default fit took 1.9 s on this machine; the looser stop takes about 1.1 s
+and cross-validates the same (74.3 % of in-scope examples answered right against 74.7 %,
+3.0 % answered wrongly in both, at the thresholds in templates/understanding.yaml).
+
 Scoring one message does not go through scikit-learn's `predict_proba`: its input checks
 cost more than the arithmetic. `rank` applies the fitted vocabulary, idf weights and
 coefficients directly (the same formula, tested against `predict_proba`).
@@ -35,13 +40,14 @@ from threadpoolctl import threadpool_limits
 
 NGRAMS = (1, 2)
 C = 20.0
+TOL = 1e-3
 
 
 def build_pipeline() -> Pipeline:
     """The untrained model; shared by training and cross-validation."""
     return make_pipeline(
         TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, lowercase=False),
-        LogisticRegression(C=C, solver="newton-cg", max_iter=1000, class_weight="balanced"),
+        LogisticRegression(C=C, solver="newton-cg", tol=TOL, max_iter=1000, class_weight="balanced"),
     )
 
 

@@ -13,7 +13,9 @@ from bot.understanding.small_talk import with_small_talk
 
 
 @pytest.mark.parametrize(("text", "intent"), [
-    ("亲在吗 你好 请问什么时候发货呀 谢谢啦", "shipping_time"),
+    ("亲在吗 你好 请问今天下单几天能发出 谢谢啦", "shipping_time"),
+    ("亲在吗 你好 请问包邮吗 谢谢啦", "shipping_fee"),
+    ("在吗在吗 你们发什么快递啊 麻烦啦", "courier"),
     ("你好呀亲亲 连衣裙还有货吗 谢啦", "stock"),
     ("hello 在吗 这个可以退货吗 多谢", "return_policy"),
 ])

@@ -29,6 +29,8 @@ from bot.understanding.intents import Channel
 intents_app = typer.Typer(name="intents", no_args_is_help=True,
                           help="Understanding buyers: evaluate the topic model, try a message.")
 DEFAULT_SET = PROJECT_ROOT / "tests" / "data" / "utterances.tsv"
+# Everyday phrasings written without reading the topic examples: a second, own held-out set.
+EVERYDAY_SET = PROJECT_ROOT / "tests" / "data" / "everyday.tsv"
 
 
 def _console() -> Console:
@@ -93,6 +95,8 @@ def _confusions(console: Console, title: str, report: Report, limit: int, exampl
 @intents_app.command("eval")
 def intents_eval(
     file: Annotated[Path, typer.Option(help="Labelled set (TSV)")] = DEFAULT_SET,
+    everyday: Annotated[Path, typer.Option(help="Everyday phrasings written apart from the examples "
+                                                "(TSV; skipped when absent)")] = EVERYDAY_SET,
     folds: Annotated[int, typer.Option(help="Folds for cross-validation on the examples")] = 5,
     confusions: Annotated[int, typer.Option(help="How many confusions to list")] = 12,
     examples: Annotated[bool, typer.Option(help="Show an example message per confusion (own rows "
@@ -127,6 +131,16 @@ def intents_eval(
     if confusions:
         _confusions(console, "5. Top confusions, real rows (expected → got)", real, confusions, False)
         _confusions(console, "6. Top confusions, written rows (expected → got)", others, confusions, examples)
+    if everyday.exists():
+        # Never shown line by line: examples written to fix its rows would end its independence.
+        daily = evaluate(matcher, read_labelled(everyday))
+        console.print()
+        _summary(console, f"7. Everyday phrasings written apart from the examples ({len(daily.outcomes)} rows "
+                          f"of {everyday.name})", daily, targets=False)
+        _per_topic(console, "8. Per topic, everyday phrasings", daily)
+        if confusions:
+            _confusions(console, "9. Top confusions, everyday phrasings (expected → got)", daily, confusions,
+                        False)
 
 
 @intents_app.command("try")

@@ -27,8 +27,8 @@ from bot.telegram.callbacks import (
     AsSubmit,
     ReviewRating,
 )
+from tests.e2e.handoff_steps import agent_says, in_topic, topic_of
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, XIAO_ZHANG, Session, running_bot
-from tests.e2e.test_handoff import agent_says, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e
 

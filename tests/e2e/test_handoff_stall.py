@@ -20,7 +20,7 @@ from bot.runtime.process import Roles
 from bot.sandbox.call_record import BotCall
 from bot.sandbox.emulator import Emulator
 from bot.telegram.pacing import Limits
-from tests.e2e.test_workers import serving
+from tests.e2e.worker_processes import serving
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 

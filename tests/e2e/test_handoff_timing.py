@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from bot.clock import ManualClock
 from bot.knowledge.snapshot import Knowledge
 from bot.sla.report import SlaReporter, report_to_json, today_and_week
+from tests.e2e.handoff_steps import agent_says, hand_off, in_topic, topic_of
 from tests.e2e.harness import (
     AGENTS,
     NANA,
@@ -20,7 +21,6 @@ from tests.e2e.harness import (
     demo_settings,
     running_bot,
 )
-from tests.e2e.test_handoff import agent_says, hand_off, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.handoff_steps import agent_says, hand_off, in_topic, topic_of, topic_texts
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, Session
-from tests.e2e.test_handoff import agent_says, hand_off, in_topic, topic_of, topic_texts
 
 pytestmark = pytest.mark.e2e
 

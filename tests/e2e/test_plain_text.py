@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.knowledge.snapshot import load_knowledge
+from tests.e2e.handoff_steps import agent_says, in_topic
 from tests.e2e.harness import NANA, Session, demo_settings, running_bot
-from tests.e2e.test_handoff import agent_says, in_topic
 
 pytestmark = pytest.mark.e2e
 

@@ -35,7 +35,7 @@ from bot.runtime.redis_connection import connect
 from bot.runtime.streams import UpdateStreams
 from bot.sandbox.emulator import Emulator
 from tests.e2e.harness import AGENTS, eventually
-from tests.e2e.test_workers import FAST, QUESTION, Process, answers_to, streams_drained
+from tests.e2e.worker_processes import FAST, QUESTION, Process, answers_to, streams_drained
 
 # Not marked `redis`: these tests start their own redis-server (scripts/test installs it)
 # and never use LIVEDESK_TEST_REDIS_URL, so the Redis Cluster pass would only repeat them.

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from bot.clock import ManualClock
 from bot.knowledge.snapshot import Knowledge
+from tests.e2e.handoff_steps import hand_off, in_topic, topic_of
 from tests.e2e.harness import (
     LIVE_ROOM,
     NANA,
@@ -18,7 +19,6 @@ from tests.e2e.harness import (
     eventually,
     running_bot,
 )
-from tests.e2e.test_handoff import hand_off, in_topic, topic_of
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,7 @@ injected into the handling.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.knowledge.snapshot import Knowledge, KnowledgeHolder, load_knowledge
-from bot.runtime.app import Runtime, build_runtime, make_bot
+from bot.runtime.app import build_runtime, make_bot
 from bot.runtime.ingest import SECRET_HEADER, Ingest
 from bot.runtime.keys import RuntimeKeys
 from bot.runtime.process import Roles, serve
@@ -36,55 +31,10 @@ from bot.runtime.send_streams import SendStreams
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import UpdateStreams
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
-from tests.conftest import ROOT, TEST_REDIS_URL
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, demo_settings, eventually
+from tests.e2e.worker_processes import FAST, QUESTION, Process, answers_to, serving, streams_drained
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
-
-QUESTION = "什么时候发货"
-FAST = dict(lease_seconds=1.5, claim_idle_seconds=1.0, handle_max_attempts=3, handle_retry_seconds=0.05,
-            stream_partitions=8)
-
-
-def answers_to(emulator: Emulator, chat_id: int, message_id: int) -> list[str]:
-    """The bot's messages in a private chat after the buyer's message `message_id`."""
-    return [c.text or "" for c in emulator.record.sent("sendMessage", chat_id)
-            if (c.message or {}).get("message_id", 0) > message_id]
-
-
-async def streams_drained(streams: UpdateStreams) -> bool:
-    for partition in streams.partitions:
-        stats = await streams.stats(partition)
-        if stats.length:
-            return False
-    return True
-
-
-class Process:
-    def __init__(self, role: str, emulator: Emulator, prefix: str, log_path: Path,
-                 redis_url: str = TEST_REDIS_URL) -> None:
-        self.role = role
-        self.log_path = log_path
-        self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": emulator.base_url,
-                    "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
-                    "PRIVATE_MESSAGES_PER_SECOND": "100", "GROUP_MESSAGES_PER_MINUTE": "6000",
-                    **{k.upper(): str(v) for k, v in FAST.items()}}
-        with log_path.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", role], cwd=ROOT, env=self.env,
-                                            stdout=subprocess.DEVNULL, stderr=log)
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
 
 async def test_a_worker_killed_mid_burst_leaves_every_buyer_answered_exactly_once(
         redis: Redis, key_prefix: str, tmp_path: Path) -> None:
@@ -125,28 +75,6 @@ async def test_a_worker_killed_mid_burst_leaves_every_buyer_answered_exactly_onc
                 process.stop()
     for name, path in logs.items():
         assert b"Traceback" not in path.read_bytes(), f"{name}: {path.read_text(errors='replace')}"
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Settings, redis: Redis, knowledge: Knowledge,
-                  roles: Roles) -> AsyncIterator[tuple[Emulator, Runtime]]:
-    async with Emulator() as emulator:
-        clock = SystemClock()
-        bot = make_bot(SANDBOX_TOKEN, emulator.base_url)
-        runtime = build_runtime(settings, bot=bot, redis=redis, clock=clock,
-                                holder=KnowledgeHolder(settings, clock, knowledge))
-        stop = asyncio.Event()
-        ready = asyncio.Event()
-        task = asyncio.create_task(serve(runtime, roles, stop, on_ready=lambda _: ready.set()))
-        await asyncio.wait({task, asyncio.ensure_future(ready.wait())}, return_when=asyncio.FIRST_COMPLETED)
-        try:
-            yield emulator, runtime
-        finally:
-            stop.set()
-            await asyncio.gather(task, return_exceptions=True)
-            await runtime.close()
-            if task.done() and task.exception():
-                raise task.exception()  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ politely in the topic and the conversation stays as it was.
 
 from __future__ import annotations
 
+from tests.middle.handoff_steps import hand_off, take
 from tests.middle.telegram import AGENTS, AMING, LAOZHOU, NANA, XIAO_WANG, Telegram
-from tests.middle.test_handoff import hand_off, take
 
 
 def refusal(tg: Telegram, thread: int) -> str:

@@ -11,8 +11,8 @@ from aiogram.types import CallbackQuery, Update
 
 from bot.config import Settings
 from bot.handoff.settings import HandoffSettings
+from tests.middle.handoff_steps import hand_off, take
 from tests.middle.telegram import AGENTS, NANA, XIAO_LI, XIAO_WANG, Telegram
-from tests.middle.test_handoff import hand_off, take
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.middle.handoff_steps import hand_off, take
 from tests.middle.telegram import AGENTS, AMING, NANA, XIAO_WANG, Telegram
-from tests.middle.test_handoff import hand_off, take
 
 
 async def test_a_conversation_transferred_to_another_shop_is_counted_there(tg: Telegram) -> None:

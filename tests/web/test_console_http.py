@@ -13,8 +13,8 @@ from bot.aftersales.cases import CaseDraft, CaseState, CaseStore
 from bot.clock import SystemClock
 from bot.web import keys
 from bot.web.security import COOKIE
+from tests.e2e.handoff_steps import agent_says, in_topic, topic_of
 from tests.e2e.harness import AMING, LAOZHOU, NANA, XIAO_LI, XIAO_WANG
-from tests.e2e.test_handoff import agent_says, in_topic, topic_of
 from tests.web.console_harness import STRANGER_TOKEN, TEST_TOKEN, RunningConsole, sign_init_data
 
 pytestmark = pytest.mark.e2e

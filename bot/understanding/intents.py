@@ -111,6 +111,11 @@ class IntentMatcher:
         self._products = ProductIndex.build(
             (p.sku, (p.name, *p.aliases)) for p in catalog.products.values())
         self._all_sizes = sorted({s for p in catalog.products.values() for s in p.sizes})
+        shipping = catalog.shipping
+        english = shipping.en.remote_regions if shipping.en else ()
+        # "is shipping free to tibet": English names are read too (the text is lower case).
+        self._regions = tuple((region, (region, *(name.lower() for name in english[i:i + 1])))
+                              for i, region in enumerate(shipping.remote_regions))
         self._complaint = _any_of(rules.handoff.complaint)
         self._human = _any_of(rules.handoff.human)
         self.classifier = _train(*self.training_data())
@@ -175,7 +180,7 @@ class IntentMatcher:
         body = body_measurements(text)
         slots = dict(text=norm, sku=sku, sku_from_text=bool(skus), skus=skus, size=size, body=body,
                      order_id=order_number(text),
-                     regions=regions_mentioned(text, self._catalog.shipping.remote_regions),
+                     regions=regions_mentioned(text, self._regions),
                      quantity=quantity_mentioned(text),
                      stacking=_contains_any(text, self.rules.stacking_words),
                      stacking_same_kind=_contains_any(text, self.rules.same_kind_words))

@@ -136,8 +136,10 @@ def quantity_mentioned(text: str) -> int | None:
     return None
 
 
-def regions_mentioned(text: str, regions: Iterable[str]) -> tuple[str, ...]:
-    return tuple(r for r in regions if r in text)
+def regions_mentioned(text: str, regions: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    """The regions named in `text`, each by its catalogue name; `regions` pairs that name
+    with every way of writing it (the name itself, the English name in lower case)."""
+    return tuple(region for region, names in regions if any(name in text for name in names))
 
 
 _LATIN = re.compile(r"[a-z0-9]")

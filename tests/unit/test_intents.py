@@ -154,3 +154,13 @@ def test_complaint_and_person_as_best_topic_have_a_lower_bar(matcher: IntentMatc
 ])
 def test_colloquial_questions(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.match(text, PRIVATE).intent == intent
+
+
+@pytest.mark.parametrize(("text", "regions"), [
+    ("发新疆包邮吗", ("新疆",)), ("西藏和青海运费多少", ("西藏", "青海")),
+    ("is shipping free to Tibet?", ("西藏",)), ("how much extra for XINJIANG", ("新疆",)),
+    ("包邮吗", ()),
+])
+def test_remote_regions_are_read_in_either_language(matcher: IntentMatcher, text: str,
+                                                    regions: tuple[str, ...]) -> None:
+    assert matcher.match(text, PRIVATE).regions == regions

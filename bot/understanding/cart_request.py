@@ -1,6 +1,7 @@
 """Reading a cart out of a buyer's sentence (pure): which products, how many of each.
 
-"两件连衣裙加一盒龙井" → BS-DRESS×2, MX-LONGJING×1; "连衣裙x2" and "围巾3条" work too.
+"两件连衣裙加一盒龙井" → BS-DRESS×2, MX-LONGJING×1; "连衣裙x2", "围巾3条" and "two boxes of
+longjing and a scarf" work too.
 A follow-up ("再加一条围巾呢") adds to the cart discussed just before.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.understanding.normalize import chinese_number
+from bot.understanding.normalize import EN_NUMBER_WORDS, chinese_number, english_number
 from bot.understanding.slots import ProductIndex
 
 CartItems = tuple[tuple[str, int], ...]
@@ -17,6 +18,8 @@ CartItems = tuple[tuple[str, int], ...]
 
 _UNITS = "件|条|盒|个|箱|份|套|袋|罐|斤"
 _BEFORE = re.compile(rf"(\d+|[一二两三四五六七八九十]+)\s*(?:{_UNITS})?\s*(?:的)?\s*$")
+_EN_UNITS = "boxes|box|pieces|piece|pcs|packs|pack|bags|bag|bottles|bottle|sets|set|pairs|pair|kg"
+_BEFORE_EN = re.compile(rf"(?<![a-z\d])(\d+|{EN_NUMBER_WORDS})\s+(?:(?:{_EN_UNITS})\s+(?:of\s+)?)?(?:the\s+)?$")
 _AFTER = re.compile(rf"^\s*(?:[x×*]\s*(\d+)|(\d+|[一二两三四五六七八九十]+)\s*(?:{_UNITS}))")
 _ADD_ON = re.compile(r"^(?:那|那么|如果|要是|我)?\s*(?:(?:再|还|另外)\s*(?:加|添|来|买|要)|加|添)")
 MAX_QTY = 99
@@ -25,7 +28,7 @@ MAX_QTY = 99
 def _quantity(token: str | None) -> int | None:
     if not token:
         return None
-    value = int(token) if token.isdigit() else chinese_number(token)
+    value = int(token) if token.isdigit() else chinese_number(token) or english_number(token)
     return value if value and 0 < value <= MAX_QTY else None
 
 
@@ -34,7 +37,8 @@ def cart_items(text: str, products: ProductIndex) -> CartItems:
     counts: dict[str, int] = {}
     used = 0  # text before this index belongs to an earlier product ("连衣裙x2 龙井")
     for start, end, sku in products.spans(text):
-        before = _BEFORE.search(text[max(used, start - 8):start])
+        before = (_BEFORE.search(text[max(used, start - 8):start])
+                  or _BEFORE_EN.search(text[max(used, start - 24):start]))
         after = _AFTER.match(text[end:end + 8])
         qty = _quantity(before[1]) if before else None
         if qty is None and after:

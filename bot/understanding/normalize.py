@@ -35,6 +35,17 @@ _UNITS = ("斤", "公斤", "千克", "kg", "cm", "厘米", "公分", "件", "条
 _ME_QUESTION = re.compile(r"(?<![什怎那这多要])么(?=[\s,.!?~、。]|$)")
 
 
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+EN_NUMBER_WORDS = "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+"""For patterns: the English number words `english_number` reads."""
+
+
+def english_number(word: str) -> int | None:
+    """"two" → 2 (one to twelve: the quantities buyers spell out)."""
+    return _EN_NUMBERS.get(word)
+
+
 def chinese_number(text: str) -> int | None:
     """Small Chinese numerals: 五十八 → 58, 一百 → 100, 一百二 → 120, 九十五 → 95."""
     if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):

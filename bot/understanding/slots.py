@@ -20,10 +20,15 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.understanding.normalize import chinese_number
+from bot.understanding.normalize import EN_NUMBER_WORDS, chinese_number, english_number
 
 _SIZE = re.compile(r"(?<![a-z'’\d.])(xxxl|xxl|xl|s|m|l)(?![a-z])|(加大|特大|小|中|大)(?=码|号)")
-_SIZE_WORDS = {"小": "S", "中": "M", "大": "L", "加大": "XL", "特大": "XXL"}
+_SIZE_WORDS = {"小": "S", "中": "M", "大": "L", "加大": "XL", "特大": "XXL",
+               "small": "S", "medium": "M", "large": "L", "extra large": "XL", "x-large": "XL"}
+# English size words: "medium" alone; small/large only as a size ("size small", "in large",
+# "large size"), since "a small question" or "large box" are not sizes.
+_SIZE_EN = re.compile(r"(?<![a-z])(?:(medium)|(?:size|in)\s+(extra large|x-large|small|large)"
+                      r"|(extra large|x-large|small|large)\s+size)(?![a-z])")
 # An order number is a run of 4+ digits that is not a measurement, an amount, a year or
 # part of a tracking number (SF1402233445566 is the courier's number, not ours).
 _ORDER = re.compile(
@@ -38,6 +43,11 @@ _HEIGHT_PATTERNS = (
     re.compile(r"(?<!\d)(\d{3})\s*(?:cm|厘米|公分)"),
     re.compile(r"(?<![\d.满减差凑])(1[3-9]\d)(?![\d.]|\s*(?:斤|kg|公斤|千克|元|块))"),
 )
+# 5'5", 5 ft 3, 5 feet 7 inches; 120 lbs, 110 pounds: what English-speaking buyers write.
+_HEIGHT_FEET = re.compile(r"(?<![\d.])([4-6])\s*(?:'|’|ft|feet|foot)\s*(?:(\d{1,2})(?!\d))?")
+_WEIGHT_POUNDS = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(?:lbs?|pounds?)(?![a-z])")
+_CM_PER_INCH = Decimal("2.54")
+_KG_PER_POUND = Decimal("0.45359237")
 _WEIGHT_JIN = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*斤")
 _WEIGHT_KG = re.compile(r"(?<![\d.])(\d{2,3}(?:\.\d)?)\s*(?:kg|公斤|千克)")
 _WEIGHT_BARE = re.compile(r"体重\s*(?:是|有)?\s*(\d{2,3}(?:\.\d)?)")
@@ -53,6 +63,11 @@ class Body:
 
 
 def _height(text: str) -> tuple[int, tuple[int, int]] | None:
+    if feet := _HEIGHT_FEET.search(text):
+        inches = int(feet[1]) * 12 + int(feet[2] or 0)
+        value = int((inches * _CM_PER_INCH).to_integral_value())
+        if 120 <= value <= 200:
+            return value, feet.span()
     for i, pattern in enumerate(_HEIGHT_PATTERNS):
         match = pattern.search(text)
         if not match:
@@ -75,6 +90,8 @@ def _bare_weight(value: Decimal) -> Decimal:
 
 
 def _weight(text: str, height_span: tuple[int, int] | None) -> Decimal | None:
+    if match := _WEIGHT_POUNDS.search(text):
+        return (Decimal(match[1]) * _KG_PER_POUND).quantize(Decimal("0.1"))
     if match := _WEIGHT_JIN.search(text):
         return Decimal(match[1]) / 2
     if match := _WEIGHT_KG.search(text):
@@ -92,7 +109,8 @@ def _weight(text: str, height_span: tuple[int, int] | None) -> Decimal | None:
 
 
 def body_measurements(text: str) -> Body | None:
-    """Height and/or weight, in the forms buyers use ("160 50kg", "1米6 100斤", "身高168体重58")."""
+    """Height and/or weight, in the forms buyers use ("160 50kg", "1米6 100斤", "身高168体重58",
+    "5'5 120 lbs": feet, inches and pounds are turned into cm and kg)."""
     found = _height(text)
     height, span = found if found else (None, None)
     weight = _weight(text, span)
@@ -106,8 +124,9 @@ def body_measurements(text: str) -> Body | None:
 def size_mentioned(text: str, sizes: Iterable[str]) -> str | None:
     """The first clothing size named (M, xl, Ｌ码...) that the product could have."""
     allowed = {s.upper() for s in sizes}
-    for match in _SIZE.finditer(text):
-        size = match[1].upper() if match[1] else _SIZE_WORDS[match[2]]
+    named = [(m.start(), m[1].upper() if m[1] else _SIZE_WORDS[m[2]]) for m in _SIZE.finditer(text)]
+    named += [(m.start(), _SIZE_WORDS[m[1] or m[2] or m[3]]) for m in _SIZE_EN.finditer(text)]
+    for _, size in sorted(named):
         if not allowed or size in allowed:
             return size
     return None
@@ -123,14 +142,15 @@ def order_number(text: str) -> str | None:
 
 _QUANTITY = re.compile(
     r"(?<![\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:件|条|盒|个|箱|份|套|袋|罐|瓶|双)"
-    r"|(?:[x×*]\s*)(\d{1,2})(?!\d)")
+    r"|(?:[x×*]\s*)(\d{1,2})(?!\d)"
+    rf"|(?<![a-z\d])(\d{{1,2}}|{EN_NUMBER_WORDS})\s+(?:boxes|pieces|pcs|packs|bags|bottles|sets|pairs)(?![a-z])")
 
 
 def quantity_mentioned(text: str) -> int | None:
     """A quantity without a product ("两件到手多少", "x2"); None when none, or just one."""
     for match in _QUANTITY.finditer(text):
-        token = match[1] or match[2]
-        value = int(token) if token.isdigit() else chinese_number(token)
+        token = match[1] or match[2] or match[3]
+        value = int(token) if token.isdigit() else chinese_number(token) or english_number(token)
         if value and 1 < value <= 99:
             return value
     return None

@@ -53,6 +53,11 @@ def canon(raw: str) -> str:
     ("身高172 体重65kg什么码", 172, "65"),
     ("身高一米七二体重六十五公斤", 172, "65"),
     ("1米72 130斤", 172, "65"),
+    ("5'5 120 lbs", 165, "54.4"),    # feet and inches, pounds: to cm and kg
+    ("5 ft 3, 110 pounds", 160, "49.9"),
+    ("I'm 5'7\" and 140lb", 170, "63.5"),
+    ("5 feet 2 inches 105 lbs what size", 157, "47.6"),
+    ("110 pounds, 5’3", 160, "49.9"),
 ])
 def test_height_and_weight(raw: str, height: int, weight: str) -> None:
     assert body_measurements(canon(raw)) == Body(height_cm=height, weight_kg=Decimal(weight))
@@ -90,12 +95,18 @@ ALL_SIZES = ("S", "M", "L", "XL")
     ("大号有没有", "L"),
     ("加大码", "XL"),
     ("XL", "XL"),
+    ("do you have it in medium", "M"),
+    ("size small please", "S"),
+    ("is the large size in stock", "L"),
+    ("in extra large?", "XL"),
+    ("medium or l", "M"),                # the first named
 ])
 def test_sizes(raw: str, size: str) -> None:
     assert size_mentioned(canon(raw), ALL_SIZES) == size
 
 
-@pytest.mark.parametrize("raw", ["160cm 50kg", "I'm 160", "what sizes", "it's nice", "1.6m", "5kg"])
+@pytest.mark.parametrize("raw", ["160cm 50kg", "I'm 160", "what sizes", "it's nice", "1.6m", "5kg",
+                                 "a small question", "large box of oranges"])
 def test_no_size_inside_words_or_units(raw: str) -> None:
     assert size_mentioned(canon(raw), ALL_SIZES) is None
 
@@ -155,7 +166,8 @@ def test_products_not_named(index: ProductIndex, raw: str) -> None:
 
 @pytest.mark.parametrize(("raw", "quantity"), [
     ("两件", 2), ("2条", 2), ("x2", 2), ("×3", 3), ("三盒到手多少", 3), ("买十箱", 10),
-    ("一件", None), ("多少钱", None), ("160 50kg", None),
+    ("two boxes", 2), ("3 pieces how much", 3),
+    ("一件", None), ("多少钱", None), ("160 50kg", None), ("one box", None), ("5'5 120 lbs", None),
 ])
 def test_quantities(raw: str, quantity: int | None) -> None:
     assert quantity_mentioned(canon(raw)) == quantity
@@ -183,6 +195,8 @@ def test_no_near_miss_where_none_is_meant(index: ProductIndex, raw: str) -> None
     ("连衣裙x2 龙井", (("BS-DRESS", 2), ("MX-LONGJING", 1))),
     ("price of the longjing tea", (("MX-LONGJING", 1),)),      # one product named twice
     ("龙井 再来两盒龙井", (("MX-LONGJING", 3),)),               # an explicit quantity adds
+    ("how much for two boxes of longjing and one silk scarf", (("MX-LONGJING", 2), ("BS-SCARF", 1))),
+    ("a dress and 3 scarf", (("BS-DRESS", 1), ("BS-SCARF", 3))),
 ])
 def test_cart_items(index: ProductIndex, raw: str, items: tuple[tuple[str, int], ...]) -> None:
     from bot.understanding.cart_request import cart_items

@@ -18,7 +18,8 @@ help (1–3-grams also double the training time).
 tol = 1e-3 (scikit-learn's default is 1e-4): with the small-talk copies and about 5,800
 examples the default fit took 1.9 s on this machine; the looser stop takes about 1.1 s
 and cross-validates the same (74.3 % of in-scope examples answered right against 74.7 %,
-3.0 % answered wrongly in both, at the thresholds in templates/understanding.yaml).
+3.0 % answered wrongly in both, at the thresholds in templates/understanding.yaml; measured
+before the last keyword and example edits).
 
 Scoring one message does not go through scikit-learn's `predict_proba`: its input checks
 cost more than the arithmetic. `rank` applies the fitted vocabulary, idf weights and

@@ -163,6 +163,7 @@ class Outbox:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._log: SendLog | None = None
         self._persisting: set[asyncio.Task[None]] = set()
+        self._last_append: dict[int, asyncio.Task[None]] = {}
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -209,7 +210,12 @@ class Outbox:
         scope = CURRENT_UPDATE.get()
         if item.effect_key is None:
             item.effect_key = scope.effect_key(item.chat_id, item.purpose) if scope else f"q{uuid4().hex}"
-        task = asyncio.get_running_loop().create_task(self._log.append(item))
+        chat_id = item.chat_id
+        task = asyncio.get_running_loop().create_task(
+            self._append_in_turn(self._last_append.get(chat_id), item))
+        self._last_append[chat_id] = task
+        task.add_done_callback(
+            lambda done: self._last_append.pop(chat_id) if self._last_append.get(chat_id) is done else None)
         self.stats.queued += 1
         if scope is not None:
             scope.sends.append(task)
@@ -217,6 +223,15 @@ class Outbox:
             self._persisting.add(task)
             task.add_done_callback(lambda done: self._kept(done, item))
         return task
+
+    async def _append_in_turn(self, previous: asyncio.Task[None] | None, item: Outgoing) -> None:
+        """Write `item` once the chat's previous write has ended: concurrent XADDs travel on
+        different pooled connections and can reach Redis swapped, and the stream's order is
+        the order the buyer reads. The previous write's failure is its own caller's concern."""
+        assert self._log is not None
+        if previous is not None:
+            await asyncio.wait([previous])
+        await self._log.append(item)
 
     def _kept(self, task: asyncio.Task[None], item: Outgoing) -> None:
         self._persisting.discard(task)

@@ -315,3 +315,29 @@ async def test_in_one_chat_relays_go_before_cards_and_a_topic_still_reads_in_ord
     await outbox.drain(timeout=10)
     # The relay jumps the queue, taking its own topic's card along (card first, then relay).
     assert bot.delivered(GROUP) == ["卡片 乙", "买家乙：在吗", "卡片 甲", "周报"]
+
+
+class UnevenLog:
+    """A send log whose first write is slow, as when it waits for a fresh pooled connection."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[int, str]] = []
+        self._calls = 0
+
+    async def append(self, item: Outgoing) -> None:
+        self._calls += 1
+        if self._calls == 1:
+            await asyncio.sleep(0.05)
+        self.written.append((item.chat_id, item.text))
+
+
+async def test_queued_sends_reach_the_log_in_the_order_they_were_sent() -> None:
+    outbox = Outbox(FakeBot(), FAST)  # type: ignore[arg-type]
+    log = UnevenLog()
+    outbox.keep_in(log)
+    sent = [outbox.send(Outgoing(PRIVATE, f"第{n}条")) for n in range(3)]
+    sent.append(outbox.send(Outgoing(GROUP, "卡片")))
+    await asyncio.gather(*sent)
+    assert [t for c, t in log.written if c == PRIVATE] == ["第0条", "第1条", "第2条"]
+    assert (GROUP, "卡片") in log.written
+    await outbox.close()

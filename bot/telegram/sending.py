@@ -97,6 +97,37 @@ class SendLog(Protocol):
     async def append(self, item: Outgoing) -> None: ...
 
 
+class InTurnLog:
+    """Writes to a SendLog, one chat's in the order they were sent.
+
+    Each write is its own task (an update waits for its writes; other chats must not wait
+    for each other), but concurrent XADDs travel on different pooled connections and can
+    reach Redis swapped, while the stream's order is the order the buyer reads. So a chat's
+    write starts once its previous write has ended, whatever that write's outcome (its
+    failure is its own caller's concern).
+    """
+
+    def __init__(self, log: SendLog) -> None:
+        self._log = log
+        self._last: dict[int, asyncio.Task[None]] = {}
+
+    def write(self, item: Outgoing) -> asyncio.Task[None]:
+        chat_id = item.chat_id
+        task = asyncio.get_running_loop().create_task(self._in_turn(self._last.get(chat_id), item))
+        self._last[chat_id] = task
+        task.add_done_callback(lambda done: self._forget(chat_id, done))
+        return task
+
+    def _forget(self, chat_id: int, done: asyncio.Task[None]) -> None:
+        if self._last.get(chat_id) is done:
+            del self._last[chat_id]
+
+    async def _in_turn(self, previous: asyncio.Task[None] | None, item: Outgoing) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        await self._log.append(item)
+
+
 def _thread_of(item: Outgoing) -> int | None:
     """The forum topic a send goes to, whether given as a field or inside the method."""
     if item.thread_id is not None:
@@ -161,9 +192,8 @@ class Outbox:
         self._pacer: Pacer = pacer if pacer is not None else LocalPacer(limits)
         self._queues: dict[int, _ChatQueue] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
-        self._log: SendLog | None = None
+        self._log: InTurnLog | None = None
         self._persisting: set[asyncio.Task[None]] = set()
-        self._last_append: dict[int, asyncio.Task[None]] = {}
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -171,7 +201,7 @@ class Outbox:
 
     def keep_in(self, log: SendLog) -> None:
         """From now on `send` queues durably in `log` (a worker process, once it consumes it)."""
-        self._log = log
+        self._log = InTurnLog(log)
 
     def send(self, item: Outgoing) -> asyncio.Future[Any]:
         """Queue a message without waiting for it to go out.
@@ -210,12 +240,7 @@ class Outbox:
         scope = CURRENT_UPDATE.get()
         if item.effect_key is None:
             item.effect_key = scope.effect_key(item.chat_id, item.purpose) if scope else f"q{uuid4().hex}"
-        chat_id = item.chat_id
-        task = asyncio.get_running_loop().create_task(
-            self._append_in_turn(self._last_append.get(chat_id), item))
-        self._last_append[chat_id] = task
-        task.add_done_callback(
-            lambda done: self._last_append.pop(chat_id) if self._last_append.get(chat_id) is done else None)
+        task = self._log.write(item)
         self.stats.queued += 1
         if scope is not None:
             scope.sends.append(task)
@@ -223,15 +248,6 @@ class Outbox:
             self._persisting.add(task)
             task.add_done_callback(lambda done: self._kept(done, item))
         return task
-
-    async def _append_in_turn(self, previous: asyncio.Task[None] | None, item: Outgoing) -> None:
-        """Write `item` once the chat's previous write has ended: concurrent XADDs travel on
-        different pooled connections and can reach Redis swapped, and the stream's order is
-        the order the buyer reads. The previous write's failure is its own caller's concern."""
-        assert self._log is not None
-        if previous is not None:
-            await asyncio.wait([previous])
-        await self._log.append(item)
 
     def _kept(self, task: asyncio.Task[None], item: Outgoing) -> None:
         self._persisting.discard(task)

@@ -172,9 +172,8 @@ class CrossValidation:
 
 def cross_validate(matcher: IntentMatcher, folds: int = 5, seed: int = 0) -> CrossValidation:
     """Train on k-1 folds (small talk added to them only, as in training), read the k-th."""
-    raw = [(example, topic.name) for topic in matcher.topics.topics for example in topic.examples]
-    texts = [matcher.model_input(example) for example, _ in raw]
-    labels = [label for _, label in raw]
+    raw = matcher.examples()
+    texts, labels = matcher.training_data()
     fewest = min(Counter(labels).values())
     k = max(2, min(folds, fewest))
     splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)

@@ -126,15 +126,14 @@ class IntentMatcher:
         fold.classifier = _train(texts, labels)
         return fold
 
+    def examples(self) -> list[tuple[str, str]]:
+        """Every example as ops wrote it, with its topic."""
+        return [(example, topic.name) for topic in self.topics.topics for example in topic.examples]
+
     def training_data(self) -> tuple[list[str], list[str]]:
         """Every example as the model sees it, with its topic (also used for cross-validation)."""
-        texts: list[str] = []
-        labels: list[str] = []
-        for topic in self.topics.topics:
-            for example in topic.examples:
-                texts.append(self.model_input(example))
-                labels.append(topic.name)
-        return texts, labels
+        examples = self.examples()
+        return [self.model_input(text) for text, _ in examples], [label for _, label in examples]
 
     def model_input(self, raw: str) -> str:
         return model_text(self.normalize(raw).text, self._products)

@@ -97,37 +97,6 @@ class SendLog(Protocol):
     async def append(self, item: Outgoing) -> None: ...
 
 
-class InTurnLog:
-    """Writes to a SendLog, one chat's in the order they were sent.
-
-    Each write is its own task (an update waits for its writes; other chats must not wait
-    for each other), but concurrent XADDs travel on different pooled connections and can
-    reach Redis swapped, while the stream's order is the order the buyer reads. So a chat's
-    write starts once its previous write has ended, whatever that write's outcome (its
-    failure is its own caller's concern).
-    """
-
-    def __init__(self, log: SendLog) -> None:
-        self._log = log
-        self._last: dict[int, asyncio.Task[None]] = {}
-
-    def write(self, item: Outgoing) -> asyncio.Task[None]:
-        chat_id = item.chat_id
-        task = asyncio.get_running_loop().create_task(self._in_turn(self._last.get(chat_id), item))
-        self._last[chat_id] = task
-        task.add_done_callback(lambda done: self._forget(chat_id, done))
-        return task
-
-    def _forget(self, chat_id: int, done: asyncio.Task[None]) -> None:
-        if self._last.get(chat_id) is done:
-            del self._last[chat_id]
-
-    async def _in_turn(self, previous: asyncio.Task[None] | None, item: Outgoing) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        await self._log.append(item)
-
-
 def _thread_of(item: Outgoing) -> int | None:
     """The forum topic a send goes to, whether given as a field or inside the method."""
     if item.thread_id is not None:
@@ -192,7 +161,7 @@ class Outbox:
         self._pacer: Pacer = pacer if pacer is not None else LocalPacer(limits)
         self._queues: dict[int, _ChatQueue] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
-        self._log: InTurnLog | None = None
+        self._log: SendLog | None = None
         self._persisting: set[asyncio.Task[None]] = set()
         self._pending = 0
         self._idle = asyncio.Event()
@@ -201,7 +170,7 @@ class Outbox:
 
     def keep_in(self, log: SendLog) -> None:
         """From now on `send` queues durably in `log` (a worker process, once it consumes it)."""
-        self._log = InTurnLog(log)
+        self._log = log
 
     def send(self, item: Outgoing) -> asyncio.Future[Any]:
         """Queue a message without waiting for it to go out.
@@ -240,13 +209,12 @@ class Outbox:
         scope = CURRENT_UPDATE.get()
         if item.effect_key is None:
             item.effect_key = scope.effect_key(item.chat_id, item.purpose) if scope else f"q{uuid4().hex}"
-        task = self._log.write(item)
         self.stats.queued += 1
         if scope is not None:
-            scope.sends.append(task)
-        else:
-            self._persisting.add(task)
-            task.add_done_callback(lambda done: self._kept(done, item))
+            return scope.start_write(item.chat_id, self._log.append(item))
+        task = asyncio.get_running_loop().create_task(self._log.append(item))
+        self._persisting.add(task)
+        task.add_done_callback(lambda done: self._kept(done, item))
         return task
 
     def _kept(self, task: asyncio.Task[None], item: Outgoing) -> None:

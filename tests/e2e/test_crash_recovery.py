@@ -14,10 +14,6 @@ restart. That window is stated in the README; everything else is covered here.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,38 +23,11 @@ import pytest
 from bot.clock import SystemClock
 from bot.handoff.model import Status
 from bot.handoff.stores import handoff_stores
-from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
-from tests.conftest import ROOT, TEST_REDIS_URL
+from bot.sandbox.emulator import Emulator
 from tests.e2e.harness import AGENTS, NANA, XIAO_WANG, eventually
+from tests.e2e.worker_processes import Process
 
 pytestmark = pytest.mark.e2e
-
-
-class BotProcess:
-    def __init__(self, emulator: Emulator, prefix: str, log_path: Path) -> None:
-        self.log_path = log_path
-        self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": emulator.base_url,
-                    "REDIS_URL": TEST_REDIS_URL, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
-                    "PRIVATE_MESSAGES_PER_SECOND": "100", "GROUP_MESSAGES_PER_MINUTE": "6000"}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=self.env,
-                                            stdout=subprocess.DEVNULL, stderr=log)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @pytest.fixture
@@ -81,9 +50,8 @@ def _buyer_texts(emulator: Emulator) -> list[str]:
 
 async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(
         emulator: Emulator, redis: object, key_prefix: str, tmp_path: Path) -> None:
-    bot = BotProcess(emulator, key_prefix, tmp_path / "bot.log")
     store = handoff_stores(redis, key_prefix, SystemClock())  # type: ignore[arg-type]
-    bot.start()
+    bot = Process("run", emulator, key_prefix, tmp_path / "bot.log", fast=False)
     try:
         await _polled(emulator, 0)
         emulator.user_sends(XIAO_WANG, XIAO_WANG, "转人工")

@@ -44,16 +44,26 @@ async def streams_drained(streams: UpdateStreams) -> bool:
 
 
 class Process:
+    """`python -m bot <role>` as a child process against the emulator, its stderr in `log_path`.
+
+    Started at once; `kill` is a crash (SIGKILL), `start` again a restart with the same
+    settings, `stop` a clean end. `fast` gives it FAST's short leases and idle periods.
+    """
+
     def __init__(self, role: str, emulator: Emulator, prefix: str, log_path: Path,
-                 redis_url: str = TEST_REDIS_URL) -> None:
+                 redis_url: str = TEST_REDIS_URL, fast: bool = True) -> None:
         self.role = role
         self.log_path = log_path
         self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": emulator.base_url,
                     "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
                     "PRIVATE_MESSAGES_PER_SECOND": "100", "GROUP_MESSAGES_PER_MINUTE": "6000",
-                    **{k.upper(): str(v) for k, v in FAST.items()}}
-        with log_path.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", role], cwd=ROOT, env=self.env,
+                    **({k.upper(): str(v) for k, v in FAST.items()} if fast else {})}
+        self.process: subprocess.Popen[bytes]
+        self.start()
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", self.role], cwd=ROOT, env=self.env,
                                             stdout=subprocess.DEVNULL, stderr=log)
 
     def kill(self) -> None:

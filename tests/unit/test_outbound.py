@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, Telegra
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.runtime.effects import CURRENT_UPDATE, UpdateScope
 from bot.telegram.sending import Limits, Outbox, Outgoing
 
 PRIVATE = 700001
@@ -331,13 +332,19 @@ class UnevenLog:
         self.written.append((item.chat_id, item.text))
 
 
-async def test_queued_sends_reach_the_log_in_the_order_they_were_sent() -> None:
+async def test_one_updates_sends_reach_the_log_in_the_order_they_were_sent() -> None:
     outbox = Outbox(FakeBot(), FAST)  # type: ignore[arg-type]
     log = UnevenLog()
     outbox.keep_in(log)
-    sent = [outbox.send(Outgoing(PRIVATE, f"第{n}条")) for n in range(3)]
-    sent.append(outbox.send(Outgoing(GROUP, "卡片")))
-    await asyncio.gather(*sent)
+    scope = UpdateScope(1)
+    token = CURRENT_UPDATE.set(scope)  # as while a handler runs
+    try:
+        for n in range(3):
+            outbox.send(Outgoing(PRIVATE, f"第{n}条"))
+        outbox.send(Outgoing(GROUP, "卡片"))
+    finally:
+        CURRENT_UPDATE.reset(token)
+    await asyncio.gather(*scope.sends)
     assert [t for c, t in log.written if c == PRIVATE] == ["第0条", "第1条", "第2条"]
     assert (GROUP, "卡片") in log.written
     await outbox.close()

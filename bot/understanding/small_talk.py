@@ -1,7 +1,7 @@
 """Training examples wrapped in the small talk buyers put around a question (pure).
 
-Ops write examples as bare questions ("什么时候发货"); buyers often open with a greeting
-and close with thanks ("亲在吗 什么时候发货 谢谢"). With character n-grams every extra
+Ops write examples as bare questions ("几号能发出"); buyers often open with a greeting
+and close with thanks ("亲在吗 几号能发出 谢谢"). With character n-grams every extra
 word dilutes the question's own features, so a wrapped question came out unsure although
 its bare form was read right. Training on copies of the examples wrapped in the shops'
 own greeting and thanks examples teaches the model that this talk says nothing about the

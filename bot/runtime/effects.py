@@ -22,6 +22,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,10 +46,27 @@ class UpdateScope:
     update_id: int
     _ranks: Counter[tuple[int, str]] = field(default_factory=Counter)
     sends: list[asyncio.Future[Any]] = field(default_factory=list)
+    _writes: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+
+    def start_write(self, chat_id: int, write: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Start writing one of this update's sends to the send log (awaited before the
+        acknowledgement). A chat's writes go one after another: concurrent XADDs travel on
+        different pooled connections and can reach Redis swapped (答复0, 答复2, 答复1)."""
+        previous = self._writes.get(chat_id)
+        task = asyncio.get_running_loop().create_task(_after(previous, write) if previous else write)
+        self._writes[chat_id] = task
+        self.sends.append(task)
+        return task
 
     def effect_key(self, chat_id: int, purpose: str) -> str:
         self._ranks[(chat_id, purpose)] += 1
         return f"u{self.update_id}:{purpose}:{self._ranks[(chat_id, purpose)]}"
+
+
+async def _after(previous: asyncio.Task[None], write: Coroutine[Any, Any, None]) -> None:
+    """`write` once `previous` has ended, whatever its outcome (its update handles that)."""
+    await asyncio.wait([previous])
+    await write
 
 
 CURRENT_UPDATE: ContextVar[UpdateScope | None] = ContextVar("livedesk_current_update", default=None)

@@ -209,13 +209,12 @@ class Outbox:
         scope = CURRENT_UPDATE.get()
         if item.effect_key is None:
             item.effect_key = scope.effect_key(item.chat_id, item.purpose) if scope else f"q{uuid4().hex}"
-        task = asyncio.get_running_loop().create_task(self._log.append(item))
         self.stats.queued += 1
         if scope is not None:
-            scope.sends.append(task)
-        else:
-            self._persisting.add(task)
-            task.add_done_callback(lambda done: self._kept(done, item))
+            return scope.start_write(item.chat_id, self._log.append(item))
+        task = asyncio.get_running_loop().create_task(self._log.append(item))
+        self._persisting.add(task)
+        task.add_done_callback(lambda done: self._kept(done, item))
         return task
 
     def _kept(self, task: asyncio.Task[None], item: Outgoing) -> None:

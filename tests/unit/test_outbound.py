@@ -15,6 +15,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, Telegra
 from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.runtime.effects import CURRENT_UPDATE, UpdateScope
 from bot.telegram.sending import Limits, Outbox, Outgoing
 
 PRIVATE = 700001
@@ -316,3 +317,34 @@ async def test_in_one_chat_relays_go_before_cards_and_a_topic_still_reads_in_ord
     # The relay jumps the queue, taking its own topic's card along (card first, then relay).
     assert bot.delivered(GROUP) == ["卡片 乙", "买家乙：在吗", "卡片 甲", "周报"]
 
+
+class UnevenLog:
+    """A send log whose first write is slow, as when it waits for a fresh pooled connection."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[int, str]] = []
+        self._calls = 0
+
+    async def append(self, item: Outgoing) -> None:
+        self._calls += 1
+        if self._calls == 1:
+            await asyncio.sleep(0.05)
+        self.written.append((item.chat_id, item.text))
+
+
+async def test_one_updates_sends_reach_the_log_in_the_order_they_were_sent() -> None:
+    outbox = Outbox(FakeBot(), FAST)  # type: ignore[arg-type]
+    log = UnevenLog()
+    outbox.keep_in(log)
+    scope = UpdateScope(1)
+    token = CURRENT_UPDATE.set(scope)  # as while a handler runs
+    try:
+        for n in range(3):
+            outbox.send(Outgoing(PRIVATE, f"第{n}条"))
+        outbox.send(Outgoing(GROUP, "卡片"))
+    finally:
+        CURRENT_UPDATE.reset(token)
+    await asyncio.gather(*scope.sends)
+    assert [t for c, t in log.written if c == PRIVATE] == ["第0条", "第1条", "第2条"]
+    assert (GROUP, "卡片") in log.written
+    await outbox.close()

@@ -11,7 +11,9 @@
 --   settle   2 relay id  3 'delivered'|'dropped'|'set_aside'  4 copy Telegram id | reason
 --            5 now ms -> 'ok' the first time, 'already' after, 'not_found' for unknown ids;
 --            a relay set aside is also appended to the set-aside list (P:{hd}:aside)
---   release  2 now ms -> how many claimed relays became due again
+--   release  2 now ms  3 lease end ms ('' = none): release claims ending before it
+--            4.. relay ids to keep -> how many claimed relays became due again (later
+--            claims and listed relays stay claimed: the caller's own, still being delivered)
 --   retry    2 relay id  3 now ms -> 'ok' when the unsettled relay is due again at once
 
 local op = ARGV[1]
@@ -85,9 +87,18 @@ end
 
 if op == 'release' then
   local now = tonumber(ARGV[2])
-  local claimed = redis.call('ZRANGEBYSCORE', RDUE, '(' .. int(now), '+inf')
-  for _, rid in ipairs(claimed) do redis.call('ZADD', RDUE, int(now), rid) end
-  return #claimed
+  local upto = '+inf'
+  if ARGV[3] ~= '' then upto = '(' .. int(tonumber(ARGV[3])) end
+  local keep = {}
+  for i = 4, #ARGV do keep[ARGV[i]] = true end
+  local released = 0
+  for _, rid in ipairs(redis.call('ZRANGEBYSCORE', RDUE, '(' .. int(now), upto)) do
+    if not keep[rid] then
+      redis.call('ZADD', RDUE, int(now), rid)
+      released = released + 1
+    end
+  end
+  return released
 end
 
 return redis.error_reply('unknown relay operation ' .. tostring(op))

@@ -10,7 +10,7 @@ sending again. Every change is one call of `relay.lua`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -63,11 +63,17 @@ class RelayStore:
         relays = [r for r in (relay_from(pairs(row)) for row in rows) if r is not None]
         return sorted(relays, key=lambda r: r.id)
 
-    async def release_claims(self, at: datetime | None = None) -> int:
-        """Make every claimed, unsettled relay due now. Call once at start-up when this is
-        the only relay worker: a killed process's claims are delivered without waiting out
-        the lease. Returns how many came back."""
-        return int(await self._backend.run(RELAY, "release", self._backend.ms(at)))
+    async def release_claims(self, at: datetime | None = None, *, claimed_before: datetime | None = None,
+                             keep: Collection[int] = ()) -> int:
+        """Make claimed, unsettled relays due now, so a stopped or killed relay worker's
+        claims are delivered without waiting out the lease. Returns how many came back.
+
+        `claimed_before`: only claims made before then (the caller's own later claims are
+        its business); `keep`: relays the caller is still delivering, which stay claimed."""
+        upto = None
+        if claimed_before is not None:
+            upto = self._backend.ms(claimed_before) + self._backend.settings.relay_lease_s * 1000
+        return int(await self._backend.run(RELAY, "release", self._backend.ms(at), upto, *sorted(keep)))
 
     async def mark_delivered(self, relay_id: int, telegram_message_id: int,
                              at: datetime | None = None) -> bool:

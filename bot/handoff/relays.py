@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
@@ -60,6 +61,11 @@ class RelayWorker:
         self._recovered = False
         self._release_after_s = release_after_s
         self._first_round_at: float | None = None
+        self._holding_since: datetime | None = None
+        self._in_flight: set[int] = set()
+        """Relays this process is delivering or holding for their topic. A claim can run out
+        (or be released) while its copy still waits for the agents' group's pace: such a
+        relay is never handed out here again, and this process never releases it."""
         self._opening: dict[int, list[Relay]] = {}
         """Conversations whose topic is being created, with their relays waiting for it (in order)."""
         self._opening_tasks: set[asyncio.Task[None]] = set()
@@ -68,23 +74,32 @@ class RelayWorker:
         self.due.set()
 
     async def round(self) -> int:
-        """One round of the worker: once `release_after_s` passed since the first, release a
-        killed process's claims; then deliver.
+        """One round of the worker: once `release_after_s` passed since the first round of
+        this holding of the relay work, release the claims made before it; then deliver.
 
-        Why wait: this worker may have taken the relay work over from a live process that
-        lost it while Redis was away. That process is still marking what it sent (see
-        `_mark_delivered`); releasing its claims at once would send those copies twice.
+        Why release: claims left by a killed process, or by this one when it lost the work
+        (Redis away) mid-round, would otherwise wait out the relay lease (30 s) before the
+        buyer's message reaches the agents. Why wait: this worker may have taken the work
+        over from a live process that lost it while Redis was away; that process is still
+        marking what it sent (see `_mark_delivered`), and releasing its claims at once
+        would send those copies twice. This process's own deliveries are never released.
         """
         if not self._recovered:
-            first = self._first_round_at = self._first_round_at or time.monotonic()
-            if time.monotonic() - first >= self._release_after_s:
-                await self._stores.relays.release_claims(at=self._clock.now())
+            if self._first_round_at is None:
+                self._first_round_at, self._holding_since = time.monotonic(), self._clock.now()
+            if time.monotonic() - self._first_round_at >= self._release_after_s:
+                released = await self._stores.relays.release_claims(
+                    at=self._clock.now(), claimed_before=self._holding_since, keep=set(self._in_flight))
+                if released:
+                    log.info("relay work taken up: %d relay(s) claimed before are due again", released)
                 self._recovered = True
         return await self.deliver_pending()
 
     async def deliver_pending(self) -> int:
         """Deliver every due relay once; returns how many were delivered."""
-        relays = await self._stores.relays.pending_relays(BATCH, at=self._clock.now())
+        claimed = await self._stores.relays.pending_relays(BATCH, at=self._clock.now())
+        relays = [r for r in claimed if r.id not in self._in_flight]  # its claim ran out; still on its way here
+        self._in_flight.update(r.id for r in relays)
         by_conversation: dict[int, list[Relay]] = {}
         for relay in relays:
             by_conversation.setdefault(relay.conversation_id, []).append(relay)
@@ -95,16 +110,23 @@ class RelayWorker:
 
     async def _deliver_in_order(self, relays: list[Relay]) -> int:
         delivered = 0
-        for n, relay in enumerate(relays):
-            conversation = await self._stores.conversations.get(relay.conversation_id)
-            if conversation is not None and relay.direction is Direction.to_agents and conversation.topic_id is None:
-                self._wait_for_topic(conversation.id, relays[n:])
-                break  # the rest go out, in order, once the topic exists
-            # Shielded: when the relay work is stopped (its lease lost), a copy already on its
-            # way is still sent and marked, instead of left claimed to be sent again later.
-            if not await asyncio.shield(self._deliver(relay, conversation)):
-                break  # keep the order: the rest wait for this one
-            delivered += 1
+        waiting = list(relays)  # not started here yet
+        try:
+            while waiting:
+                relay = waiting[0]
+                conversation = await self._stores.conversations.get(relay.conversation_id)
+                if conversation is not None and relay.direction is Direction.to_agents and conversation.topic_id is None:
+                    self._wait_for_topic(conversation.id, waiting)
+                    waiting = []  # the rest go out, in order, once the topic exists
+                    break
+                waiting.pop(0)
+                # Shielded: when the relay work is stopped (its lease lost), a copy already on its
+                # way is still sent and marked, instead of left claimed to be sent again later.
+                if not await asyncio.shield(self._deliver(relay, conversation)):
+                    break  # keep the order: the rest wait for this one
+                delivered += 1
+        finally:
+            self._in_flight.difference_update(r.id for r in waiting)
         return delivered
 
     def _wait_for_topic(self, conversation_id: int, relays: list[Relay]) -> None:
@@ -116,8 +138,7 @@ class RelayWorker:
                                        name=f"open topic {conversation_id}")
             self._opening_tasks.add(task)
             task.add_done_callback(self._opening_tasks.discard)
-        known = {r.id for r in waiting}  # claimed again when its lease ran out meanwhile
-        waiting.extend(r for r in relays if r.id not in known)
+        waiting.extend(relays)
         waiting.sort(key=lambda r: r.id)
 
     async def _open_then_deliver(self, conversation_id: int, waiting: list[Relay]) -> None:
@@ -138,6 +159,7 @@ class RelayWorker:
                           "after their lease", conversation_id, len(waiting))
         finally:
             self._opening.pop(conversation_id, None)
+            self._in_flight.difference_update(r.id for r in waiting)
 
     async def wait_opening(self) -> None:
         """Until the topics being created exist and what waited for them was delivered
@@ -145,15 +167,27 @@ class RelayWorker:
         while self._opening_tasks:
             await asyncio.gather(*list(self._opening_tasks), return_exceptions=True)
 
-    async def stop_opening(self) -> None:
-        """Stop creating topics (this process no longer runs the relay worker): their relays
-        stay claimed and the next relay worker takes them up."""
+    async def stop(self) -> None:
+        """This process no longer runs the relay worker (its lease lost, or shutting down).
+
+        Topics being created are left: their relays stay claimed and the next relay worker
+        takes them up. Copies already on their way still go out and are marked. When this
+        process holds the work again, its first rounds release what was left claimed."""
         tasks = list(self._opening_tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._recovered = False
+        self._first_round_at = self._holding_since = None
 
     async def _deliver(self, relay: Relay, conversation: Conversation | None) -> bool:
+        """Copy one relay and settle it; False when it stays claimed (tried again later)."""
+        try:
+            return await self._copy_and_settle(relay, conversation)
+        finally:
+            self._in_flight.discard(relay.id)
+
+    async def _copy_and_settle(self, relay: Relay, conversation: Conversation | None) -> bool:
         if conversation is None:
             await self._stores.relays.drop_relay(relay.id, "conversation gone")
             return True

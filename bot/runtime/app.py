@@ -126,7 +126,7 @@ class Runtime:
         finally:
             await self.background.stop()
             # Topics still being created are left to the next owner: their relays stay claimed.
-            await self.relays.stop_opening()
+            await self.relays.stop()
 
     async def start_background(self) -> None:
         """Learn the bot's own name and start the background workers in this process (the
@@ -148,7 +148,7 @@ class Runtime:
     async def close(self) -> None:
         """Post gathered room answers, deliver the outbound queue, then close the session."""
         await self.background.stop()
-        await self.relays.stop_opening()
+        await self.relays.stop()
         await self.burst.close()
         await self.outbox.close()
         # The FSM storage shares the Redis client the caller owns (and closes).

@@ -657,14 +657,16 @@ async def accepted(ctx: Ctx, p: Params) -> Any:
 
 
 async def call_method(state: TelegramState, token: str, name: str, params: dict[str, Any],
-                      uploads: dict[str, Upload] | None = None) -> Any:
-    """Run one Bot API call: faults first, then the method; record it either way."""
+                      uploads: dict[str, Upload] | None = None, client: str | None = None) -> Any:
+    """Run one Bot API call: faults first, then the method; record it either way.
+    `client` names the calling process when its API base ends in `/c/<client>` (faults
+    can target one process)."""
     state.chats.bind_token(token)
     canonical = _canonical(name)
     call = state.record.start_call(canonical, params)
     ctx = Ctx(state=state, call=call, uploads=uploads or {})
     try:
-        fault = state.faults.take_fault(canonical, params)
+        fault = state.faults.take_fault(canonical, params, client)
         if isinstance(fault, FaultRule):
             log.info("emulator: stalling %s(chat_id=%s) without applying it", canonical, params.get("chat_id"))
             await state.faults.stalls_released.wait()
@@ -732,7 +734,8 @@ async def read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, U
 
 
 def bot_api_routes(state: TelegramState) -> list[web.RouteDef]:
-    """Routes for `/bot{token}/{method}` and `/file/bot{token}/{path}`."""
+    """Routes for `/bot{token}/{method}` and `/file/bot{token}/{path}`, and the same calls
+    under `/c/{client}/bot{token}/{method}` for a process given the API base `<url>/c/<client>`."""
 
     async def handle(request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -742,7 +745,7 @@ def bot_api_routes(state: TelegramState) -> list[web.RouteDef]:
                                       "description": "Unauthorized"}, status=401)
         try:
             params, uploads = await read_params(request)
-            result = await call_method(state, token, name, params, uploads)
+            result = await call_method(state, token, name, params, uploads, request.match_info.get("client"))
         except BotApiError as exc:
             return web.json_response(exc.to_response(), status=exc.error_code,
                                      dumps=_dumps)
@@ -758,6 +761,7 @@ def bot_api_routes(state: TelegramState) -> list[web.RouteDef]:
 
     return [
         web.route("*", r"/bot{token}/{method}", handle),
+        web.route("*", r"/c/{client}/bot{token}/{method}", handle),
         web.get(r"/file/bot{token}/{path:.+}", download),
     ]
 

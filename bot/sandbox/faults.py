@@ -33,6 +33,9 @@ class FaultRule:
     description: str | None = None
     times: int = 1
     chat_id: int | None = None
+    client: str | None = None
+    """Only calls from this client: a process whose API base ends in `/c/<client>`, so a test
+    can fail one of several processes that share the bot's token."""
     stall: bool = False
     """Hang the call without applying it (a request lost in flight) instead of failing it."""
     hits: list[dict[str, Any]] = field(default_factory=list)
@@ -41,8 +44,10 @@ class FaultRule:
     def remaining(self) -> int:
         return self.times - len(self.hits)
 
-    def matches(self, method: str, chat_id: int | None) -> bool:
+    def matches(self, method: str, chat_id: int | None, client: str | None = None) -> bool:
         if self.remaining <= 0 or self.method.lower() != method.lower():
+            return False
+        if self.client is not None and self.client != client:
             return False
         return self.chat_id is None or self.chat_id == chat_id
 
@@ -76,10 +81,12 @@ class Faults:
         self.rules.append(rule)
         return rule
 
-    def stall_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> FaultRule:
+    def stall_next(self, method: str, *, times: int = 1, chat_id: int | None = None,
+                   client: str | None = None) -> FaultRule:
         """Let the next matching calls hang unapplied until `release_stalls()`, like a request
-        lost when the bot's process dies mid-call: it never reaches the chat."""
-        rule = FaultRule(method=method, times=times, chat_id=chat_id, stall=True)
+        lost when the bot's process dies mid-call: it never reaches the chat. Once released,
+        a call the rule still matches fails at once, unapplied."""
+        rule = FaultRule(method=method, times=times, chat_id=chat_id, client=client, stall=True)
         self.rules.append(rule)
         return rule
 
@@ -89,11 +96,16 @@ class Faults:
     def clear_faults(self) -> None:
         self.rules.clear()
 
-    def take_fault(self, method: str, params: dict[str, Any]) -> BotApiError | FaultRule | None:
+    def drop(self, rule: FaultRule) -> None:
+        """Stop applying one rule (the others stay)."""
+        self.rules.remove(rule)
+
+    def take_fault(self, method: str, params: dict[str, Any],
+                   client: str | None = None) -> BotApiError | FaultRule | None:
         """The error to answer with, or the stalling rule itself, or None to run the call."""
         chat_id = as_chat_id(params.get("chat_id"))
         for rule in self.rules:
-            if rule.matches(method, chat_id):
+            if rule.matches(method, chat_id, client):
                 rule.hits.append(params)
                 return rule if rule.stall else rule.error()
         return None

@@ -48,13 +48,15 @@ class Process:
 
     Started at once; `kill` is a crash (SIGKILL), `start` again a restart with the same
     settings, `stop` a clean end. `fast` gives it FAST's short leases and idle periods.
+    `client` names it to the emulator, whose faults can then target this process alone.
     """
 
     def __init__(self, role: str, emulator: Emulator, prefix: str, log_path: Path,
-                 redis_url: str = TEST_REDIS_URL, fast: bool = True) -> None:
+                 redis_url: str = TEST_REDIS_URL, fast: bool = True, client: str | None = None) -> None:
         self.role = role
         self.log_path = log_path
-        self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": emulator.base_url,
+        api_base = emulator.base_url if client is None else f"{emulator.base_url}/c/{client}"
+        self.env = {**os.environ, "BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_BASE": api_base,
                     "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "LOG_LEVEL": "INFO",
                     "PRIVATE_MESSAGES_PER_SECOND": "100", "GROUP_MESSAGES_PER_MINUTE": "6000",
                     **({k.upper(): str(v) for k, v in FAST.items()} if fast else {})}

@@ -10,7 +10,7 @@ import pytest
 from aiogram import Bot, Dispatcher, F
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -128,6 +128,25 @@ async def test_injected_flood_control_surfaces_as_retry_after(emulator: Emulator
     assert delivered.text == "亲，在的"
     assert [c.ok for c in emulator.record.calls if c.method == "sendMessage"] == [False, True]
     assert len(emulator.record.sent(chat_id=ROOM)) == 1
+
+
+async def test_a_stall_aimed_at_one_process_leaves_the_other_alone_and_never_applies(
+        emulator: Emulator, bot: Bot) -> None:
+    """Two processes share the bot's token; `/c/<name>` in the API base tells them apart."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(f"{emulator.base_url}/c/w1"))
+    dying = Bot(TOKEN, session=session)
+    try:
+        emulator.faults.stall_next("sendMessage", times=100, client="w1")
+        hanging = asyncio.create_task(dying.send_message(ROOM, "从 w1 发出"))
+        assert (await bot.send_message(ROOM, "从 w2 发出")).text == "从 w2 发出"
+        emulator.faults.release_stalls()
+        with pytest.raises(TelegramServerError):
+            await hanging
+        with pytest.raises(TelegramServerError):  # released: a later call fails at once, unapplied
+            await dying.send_message(ROOM, "w1 的迟到请求")
+    finally:
+        await dying.session.close()
+    assert [m.text for m in emulator.record.sent(chat_id=ROOM)] == ["从 w2 发出"]
 
 
 async def test_forum_topic_messages_and_deleted_topic(emulator: Emulator, bot: Bot) -> None:

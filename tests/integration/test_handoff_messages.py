@@ -200,6 +200,23 @@ async def test_pending_relays_come_oldest_first_and_respect_the_limit(store, clo
     assert [r.id for r in rest] == rids[3:]
 
 
+async def test_releasing_claims_spares_later_claims_and_the_callers_own(store, clock) -> None:
+    """A new holder of the relay work releases what was claimed before it took over, except
+    what it is still delivering itself; what it claimed since stays claimed."""
+    cid = await open_one(store)
+    rids = []
+    for text in ("一", "二", "三"):
+        msg = await store.messages.log(cid, Role.buyer, BUYER, text)
+        rids.append(await store.relays.enqueue_relay(cid, Direction.to_agents, msg.id, {}))
+    await store.relays.pending_relays(2)  # the old holder claims 一 and 二
+    clock.advance(5)
+    took_over = clock.now()
+    clock.advance(1)
+    await store.relays.pending_relays(1)  # the new holder claims 三
+    assert await store.relays.release_claims(claimed_before=took_over, keep={rids[1]}) == 1
+    assert [r.id for r in await store.relays.pending_relays(10)] == [rids[0]]
+
+
 async def test_a_dropped_relay_does_not_come_back(store, clock) -> None:
     cid = await open_one(store)
     _, rid = await store.messages.log_and_relay(cid, Role.agent, AGENT, "您好", Direction.to_buyer, {})

@@ -13,6 +13,7 @@ call was consumed, so a message the test did not expect fails the test.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Callable
@@ -33,6 +34,20 @@ BOT_TOKEN = f"{BOT_USER.id}:middle-test-token"
 
 Response = Any
 """A result to return (Message, True...) or an exception to raise."""
+
+
+@dataclass
+class Held:
+    """A call kept on its way until `release()` (a copy waiting for the agents' group's pace,
+    a slow Telegram); then it gets `response`, or the default one."""
+
+    response: Response = None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the bot made the call."""
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 @dataclass
@@ -112,6 +127,12 @@ class RecordedSession(BaseSession):
         """The next `method` call gets `response` (a result, or an exception to raise)."""
         self._queued[method].append(response)
 
+    def hold(self, method: str) -> Held:
+        """The next `method` call waits until the returned `Held` is released."""
+        held = Held()
+        self.respond(method, held)
+        return held
+
     @property
     def unconsumed(self) -> list[Call]:
         return [c for c in self.calls if not c.consumed]
@@ -148,6 +169,10 @@ class RecordedSession(BaseSession):
         self.calls.append(call)
         queued = self._queued.get(name)
         response = queued.popleft() if queued else self._default(method, call)
+        if isinstance(response, Held):
+            response.reached.set()
+            await response.released.wait()
+            response = response.response if response.response is not None else self._default(method, call)
         if isinstance(response, BaseException):
             raise response
         call.result = response

@@ -1,9 +1,11 @@
 """The relay worker: delivers logged messages between buyers and topics, in order, once.
 
 A message is logged with its relay in Redis before anything is sent; this worker hands
-out whatever is due (including what a killed process left: its claims are released on
-the first round), delivers each conversation's relays in order (one failure holds the
-rest back), and records the copy's id so an edit can follow and nothing is shown twice.
+out whatever is due (including what a killed or stopped worker left: its claims are
+released one lease after the work is taken up), delivers each conversation's relays in
+order (one failure holds the rest back), and records the copy's id so an edit can follow
+and nothing is shown twice. A relay still on its way here is never handed out again here,
+even when its claim runs out while its copy waits for the agents' group's pace.
 
 Topics are created here, not while an update is handled: a relay (or a held note) to a
 conversation with no topic yet hands that conversation's relays to a task of their own,

@@ -46,8 +46,8 @@ class BuyerArchiveMiddleware(BaseMiddleware):
             text = event.text or event.caption or ""
             try:
                 await self._archive.record(event.from_user.id, Author.buyer, text, kind)
-            except RedisError:
-                log.exception("chat archive: could not record a message of buyer %s", event.from_user.id)
+            except RedisError as exc:  # Redis away: one line, not a traceback per message
+                log.warning("chat archive: could not record a message of buyer %s (%s)", event.from_user.id, exc)
         return await handler(event, data)
 
 
@@ -64,8 +64,8 @@ class OutgoingArchiveMiddleware(BaseRequestMiddleware):
             buyer, author, text, kind = entry
             try:
                 await self._archive.record(buyer, author, text, kind)
-            except RedisError:
-                log.exception("chat archive: could not record a message to buyer %s", buyer)
+            except RedisError as exc:  # Redis away: one line, not a traceback per message sent
+                log.warning("chat archive: could not record a message to buyer %s (%s)", buyer, exc)
         return response
 
     def _entry(self, method: TelegramMethod[Any]) -> tuple[int, Author, str, str] | None:

@@ -31,6 +31,7 @@ from bot.runtime.send_streams import SendStreams
 from bot.runtime.settings import RuntimeSettings
 from bot.runtime.streams import UpdateStreams
 from bot.sandbox.emulator import SANDBOX_TOKEN, Emulator
+from tests.conftest import DEMO_NOW
 from tests.e2e.harness import AGENTS, NANA, XIAO_LI, XIAO_WANG, demo_settings, eventually
 from tests.e2e.worker_processes import FAST, QUESTION, Process, answers_to, serving, streams_drained
 
@@ -82,9 +83,10 @@ async def test_a_worker_killed_mid_burst_leaves_every_buyer_answered_exactly_onc
         assert b"Traceback" not in path.read_bytes(), f"{name}: {path.read_text(errors='replace')}"
 
 
-@pytest.fixture
-def knowledge(demo_now: Any) -> Knowledge:
-    return load_knowledge(Settings(), demo_now)
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    """Loaded once for the module (about 3 s: the intent model is trained); snapshots are immutable."""
+    return load_knowledge(Settings(), DEMO_NOW)
 
 
 def fast_settings(key_prefix: str, **overrides: Any) -> Settings:
